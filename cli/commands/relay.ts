@@ -1,0 +1,96 @@
+import { Command, Option } from 'commander';
+import { createRelay, RELAY_DEFAULTS, type RelayOptions } from '../../relay/index.js';
+import { RuntimeFailure, UsageError } from '../errors.js';
+import { integerInRange, parsePort, requireSecret } from '../options.js';
+
+interface RelayFlags {
+  port: number;
+  host: string;
+  secret?: string;
+  corsOrigin?: string[];
+  redis?: string;
+  history: number;
+  maxPayload: number;
+  public: boolean;
+  ingestRate: number;
+  maxConnectionsPerIp: number;
+  logLevel: string;
+}
+
+function parseOrigin(value: string, previous: string[] | undefined): string[] {
+  const origins = value.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let url: URL | null;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = null;
+    }
+    if (!url || url.origin !== origin) {
+      throw new UsageError(`relay: --cors-origin "${origin}" must be an origin like https://example.com (scheme, host, optional port)`);
+    }
+  }
+  return [...(previous ?? []), ...origins];
+}
+
+export function relayCommand(): Command {
+  return new Command('relay')
+    .description('run the relay: accepts signed events from WordPress and broadcasts them to browsers')
+    .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').env('WP_REALTIME_PORT').argParser(parsePort).default(RELAY_DEFAULTS.port))
+    .addOption(new Option('--host <host>', 'address to listen on').env('WP_REALTIME_HOST').default(RELAY_DEFAULTS.host))
+    .addOption(new Option('--secret <s>', 'shared secret (required)').env('WP_REALTIME_SECRET'))
+    .addOption(
+      new Option('--cors-origin <origin...>', 'browser origins allowed to connect (default: any, with a warning)')
+        .env('WP_REALTIME_CORS_ORIGINS')
+        .argParser(parseOrigin),
+    )
+    .addOption(new Option('--redis <url>', 'Redis URL for running several relays').env('WP_REALTIME_REDIS_URL'))
+    .option('--history <n>', 'events kept per channel for replay and de-duplication', integerInRange(0, 100_000), RELAY_DEFAULTS.history)
+    .option('--max-payload <bytes>', 'largest ingest body accepted', integerInRange(256, 16 * 1024 * 1024), RELAY_DEFAULTS.maxPayload)
+    .option('--no-public', 'refuse clients without a token; public channels need a token too')
+    .option('--ingest-rate <n>', 'ingest requests per second allowed from one IP', integerInRange(1, 1_000_000), RELAY_DEFAULTS.ingestRate)
+    .option('--max-connections-per-ip <n>', 'open client connections allowed from one IP', integerInRange(1, 1_000_000), RELAY_DEFAULTS.maxConnectionsPerIp)
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(RELAY_DEFAULTS.logLevel))
+    .action(async (flags: RelayFlags) => {
+      const secret = requireSecret(flags.secret, 'relay');
+      if (flags.redis !== undefined) {
+        throw new UsageError('relay: --redis is not available in this version yet; run one relay without it');
+      }
+      const options: Partial<RelayOptions> & { secret: string } = {
+        secret,
+        port: flags.port,
+        host: flags.host,
+        corsOrigins: flags.corsOrigin ?? [],
+        history: flags.history,
+        maxPayload: flags.maxPayload,
+        publicChannels: flags.public,
+        ingestRate: flags.ingestRate,
+        maxConnectionsPerIp: flags.maxConnectionsPerIp,
+        logLevel: flags.logLevel,
+      };
+      const relay = createRelay(options);
+      let url: string;
+      try {
+        url = await relay.start();
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const hint = code === 'EADDRINUSE' ? `; port ${flags.port} is taken, pick another with --port` : '';
+        throw new RuntimeFailure(`relay: could not listen on ${flags.host}:${flags.port} (${(error as Error).message})${hint}`);
+      }
+      if (options.corsOrigins?.length === 0) {
+        relay.logger.warn('no --cors-origin given: browsers from any origin may connect; list your site with --cors-origin');
+      }
+      process.stdout.write(`relay listening on ${url}\n`);
+      await new Promise<void>((resolve) => {
+        const shutdown = (signal: NodeJS.Signals): void => {
+          relay.logger.info({ signal }, 'draining');
+          relay.stop().then(resolve, (error: unknown) => {
+            relay.logger.error({ err: error }, 'drain failed');
+            resolve();
+          });
+        };
+        process.once('SIGTERM', shutdown);
+        process.once('SIGINT', shutdown);
+      });
+    });
+}

@@ -1,0 +1,40 @@
+/** The `wp-realtime` program: wires one command per file; commands hold no shared state. */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { emitCommand } from './commands/emit.js';
+import { relayCommand } from './commands/relay.js';
+import { secretCommand } from './commands/secret.js';
+import { tokenCommand } from './commands/token.js';
+import { EXIT_OK, EXIT_USAGE, exitCodeFor, reportError } from './errors.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command('wp-realtime')
+    .description('Real-time events for WordPress: a signed relay, a plugin scaffolder and a Live Notifications block.')
+    .version(version)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const command of [relayCommand(), emitCommand(), tokenCommand(), secretCommand()]) {
+    program.addCommand(command.exitOverride());
+  }
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed its message (bad flag, missing argument) or the help/version text.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    reportError(error);
+    return exitCodeFor(error);
+  }
+}
+
+const code = await main(process.argv);
+// Long-running commands (relay, dev) resolve only when they have stopped, so exiting here is always safe.
+process.exitCode = code;

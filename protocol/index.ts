@@ -1,0 +1,6 @@
+export * from './channels.js';
+export * from './encoding.js';
+export * from './event.js';
+export * from './secret.js';
+export * from './signature.js';
+export * from './token.js';

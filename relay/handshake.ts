@@ -1,0 +1,68 @@
+/**
+ * Validates what a client sends when it connects: `auth: { token?, lastEventId?, channels? }`. Pure: no socket.io,
+ * so every rule is testable alone. Returns the channels the client will read, or why it is refused.
+ */
+import { z } from 'zod';
+import { canRead, CHANNEL_PATTERN, DEFAULT_CHANNEL, EVENT_ID_PATTERN, type ReadAccess, verifyToken } from '../protocol/index.js';
+import type { RejectionReason } from './metrics.js';
+
+export const MAX_CHANNELS_PER_CLIENT = 64;
+
+const authSchema = z.object({
+  token: z.string().min(1).max(8192).optional(),
+  lastEventId: z.string().regex(EVENT_ID_PATTERN, `must match ${EVENT_ID_PATTERN.source}`).optional(),
+  channels: z
+    .array(z.string().regex(CHANNEL_PATTERN, `must match ${CHANNEL_PATTERN.source}`))
+    .min(1)
+    .max(MAX_CHANNELS_PER_CLIENT)
+    .optional(),
+});
+
+export interface ClientSession {
+  user: string | null;
+  access: ReadAccess;
+  channels: string[];
+  lastEventId?: string;
+  /** Unix seconds after which the token no longer holds (null without a token). */
+  expiresAt: number | null;
+}
+
+export type HandshakeResult = { ok: true; session: ClientSession } | { ok: false; reason: RejectionReason; message: string };
+
+export function checkHandshake(auth: unknown, secret: string, publicAllowed: boolean): HandshakeResult {
+  const parsed = authSchema.safeParse(auth ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue ? `auth.${issue.path.join('.')}` : 'auth';
+    return { ok: false, reason: 'invalid_handshake', message: `${field}: ${issue?.message ?? 'invalid'}` };
+  }
+  const { token, lastEventId, channels } = parsed.data;
+
+  let access: ReadAccess = { tokenChannels: new Set(), publicAllowed };
+  let user: string | null = null;
+  let expiresAt: number | null = null;
+  if (token !== undefined) {
+    const verified = verifyToken(token, secret);
+    if (!verified.ok) {
+      return { ok: false, reason: verified.reason === 'expired' ? 'expired_token' : 'invalid_token', message: verified.message };
+    }
+    access = { tokenChannels: new Set(verified.claims.ch), publicAllowed };
+    user = verified.claims.sub;
+    expiresAt = verified.claims.exp;
+  } else if (!publicAllowed) {
+    return { ok: false, reason: 'token_required', message: 'this relay runs with --no-public: connect with auth.token' };
+  }
+
+  const wanted = channels ?? defaultChannels(access);
+  const forbidden = wanted.find((channel) => !canRead(channel, access));
+  if (forbidden !== undefined) {
+    return { ok: false, reason: 'channel_forbidden', message: `channel "${forbidden}" is not readable with this token` };
+  }
+  return { ok: true, session: { user, access, channels: [...new Set(wanted)], lastEventId, expiresAt } };
+}
+
+/** Without an explicit list a client reads `public` (when open) and every channel its token lists. */
+export function defaultChannels(access: ReadAccess): string[] {
+  const channels = access.publicAllowed ? [DEFAULT_CHANNEL] : [];
+  return [...new Set([...channels, ...access.tokenChannels])];
+}

@@ -1,0 +1,100 @@
+/**
+ * Per-channel history for replay and idempotency. Every accepted event gets a relay-wide sequence number, so a
+ * client's lastEventId marks one point in time across all the channels it reads.
+ */
+import type { EventEnvelope } from '../protocol/index.js';
+
+interface Entry {
+  seq: number;
+  envelope: EventEnvelope;
+}
+
+interface ChannelLog {
+  entries: Entry[];
+  /** Highest sequence number this channel has dropped; a replay from before it is incomplete. */
+  evictedThrough: number;
+}
+
+export interface ReplayResult {
+  /** False when lastEventId is no longer (or never was) in history: the client must reload. */
+  found: boolean;
+  /** False when a channel dropped events newer than lastEventId: the client missed some. */
+  complete: boolean;
+  events: EventEnvelope[];
+}
+
+export class EventHistory {
+  private seq = 0;
+  private readonly channels = new Map<string, ChannelLog>();
+  private readonly byId = new Map<string, Entry>();
+  /** Highest sequence number of any channel whose whole log was dropped to stay under maxChannels. */
+  private droppedChannelsThrough = 0;
+
+  constructor(
+    private readonly perChannel: number,
+    private readonly maxChannels: number,
+  ) {}
+
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  add(envelope: EventEnvelope): void {
+    const entry: Entry = { seq: ++this.seq, envelope };
+    if (this.perChannel === 0) return;
+    const log = this.touch(envelope.channel);
+    log.entries.push(entry);
+    this.byId.set(envelope.id, entry);
+    if (log.entries.length > this.perChannel) {
+      const dropped = log.entries.shift() as Entry;
+      log.evictedThrough = dropped.seq;
+      this.byId.delete(dropped.envelope.id);
+    }
+  }
+
+  /** Events after lastEventId on the given channels, oldest first. */
+  since(lastEventId: string, channels: Iterable<string>): ReplayResult {
+    const last = this.byId.get(lastEventId);
+    if (!last) return { found: false, complete: false, events: [] };
+    let complete = true;
+    const found: Entry[] = [];
+    for (const channel of channels) {
+      const log = this.channels.get(channel);
+      if (!log) {
+        if (this.droppedChannelsThrough > last.seq) complete = false;
+        continue;
+      }
+      if (log.evictedThrough > last.seq) complete = false;
+      for (let i = log.entries.length - 1; i >= 0 && (log.entries[i] as Entry).seq > last.seq; i--) {
+        found.push(log.entries[i] as Entry);
+      }
+    }
+    found.sort((a, b) => a.seq - b.seq);
+    return { found: true, complete, events: found.map((entry) => entry.envelope) };
+  }
+
+  /** Moves the channel to the most-recently-used end, creating it and dropping the coldest one if needed. */
+  private touch(channel: string): ChannelLog {
+    let log = this.channels.get(channel);
+    if (log) {
+      this.channels.delete(channel);
+    } else {
+      log = { entries: [], evictedThrough: 0 };
+      if (this.channels.size >= this.maxChannels) this.dropColdestChannel();
+    }
+    this.channels.set(channel, log);
+    return log;
+  }
+
+  private dropColdestChannel(): void {
+    const [name, log] = this.channels.entries().next().value as [string, ChannelLog];
+    this.channels.delete(name);
+    for (const entry of log.entries) this.byId.delete(entry.envelope.id);
+    const newest = log.entries.at(-1);
+    if (newest) this.droppedChannelsThrough = Math.max(this.droppedChannelsThrough, newest.seq);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * createRelay(options) → { start, stop }: express for HTTP (ingest, health, metrics) and socket.io for browsers on
+ * one port. Each concern lives in its own module; this file only wires them.
+ */
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { Server } from 'socket.io';
+import { type Broker, LocalBroker } from './broker.js';
+import { EventHistory } from './history.js';
+import { sendError } from './http-errors.js';
+import { ingestRouter } from './ingest.js';
+import { startSlowConsumerGuard, connectionGate, trackConnectionsPerIp } from './limits.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type RelayMetrics } from './metrics.js';
+import { type RelayOptions, withDefaults } from './options.js';
+import { attachSockets } from './sockets.js';
+
+export { RELAY_DEFAULTS, type RelayOptions } from './options.js';
+
+export interface Relay {
+  /** Listens and resolves with the base URL once connections are accepted. */
+  start(): Promise<string>;
+  /** Stops accepting, lets in-flight requests finish (bounded by drainTimeoutMs), disconnects clients. */
+  stop(): Promise<void>;
+  readonly io: Server;
+  readonly metrics: RelayMetrics;
+  readonly logger: Logger;
+}
+
+export function createRelay(input: Partial<RelayOptions> & { secret: string; logger?: Logger }): Relay {
+  const options = withDefaults(input);
+  const logger = input.logger ?? createLogger(options.logLevel);
+  const app = express();
+  const httpServer: HttpServer = createServer(app);
+  const openByIp = new Map<string, number>();
+  const history = new EventHistory(options.history, options.historyChannels);
+  let draining = false;
+  let inFlight = 0;
+
+  const io = new Server(httpServer, {
+    serveClient: false,
+    // Clients only send small control messages; events flow the other way.
+    maxHttpBufferSize: 16 * 1024,
+    cors: { origin: options.corsOrigins.length > 0 ? options.corsOrigins : true, methods: ['GET', 'POST'] },
+    allowRequest: undefined,
+  });
+  const metrics = createMetrics({ connections: () => io.engine.clientsCount, historyEvents: () => history.size });
+  io.engine.opts.allowRequest = connectionGate(options, metrics, openByIp);
+  trackConnectionsPerIp(io, openByIp);
+  const broker: Broker = new LocalBroker(io, history, metrics);
+  attachSockets({ io, options, broker, metrics, logger });
+  let stopGuard = (): void => {};
+
+  app.disable('x-powered-by');
+  app.use((_req, res, next) => {
+    inFlight++;
+    res.once('close', () => inFlight--);
+    next();
+  });
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    if (draining) return sendError(res, 503, 'draining', 'the relay is shutting down');
+    if (!broker.isReady()) return sendError(res, 503, 'unavailable', 'the shared store is unreachable');
+    res.json({ status: 'ready' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use(ingestRouter({ options, broker, metrics, logger, isDraining: () => draining }));
+  app.use((req, res) => sendError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`));
+  app.use((error: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
+    if (error.type === 'entity.too.large') {
+      metrics.rejections.inc({ reason: 'payload_too_large' });
+      return sendError(res, 413, 'payload_too_large', `body is over the ${options.maxPayload}-byte limit`);
+    }
+    if (error.status !== undefined && error.status >= 400 && error.status < 500) {
+      return sendError(res, error.status, 'invalid_event', error.message);
+    }
+    logger.error({ err: error, path: req.path }, 'unhandled error');
+    sendError(res, 500, 'internal_error', 'the relay failed to handle this request');
+  });
+
+  async function start(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(options.port, options.host, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
+    });
+    stopGuard = startSlowConsumerGuard(io, options, metrics, logger);
+    const { port } = httpServer.address() as AddressInfo;
+    const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+    return `http://${host}:${port}`;
+  }
+
+  async function stop(): Promise<void> {
+    if (draining) return;
+    draining = true;
+    stopGuard();
+    const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    const deadline = Date.now() + options.drainTimeoutMs;
+    // In-flight ingest requests finish first: an event the relay accepted is broadcast before clients are let go.
+    while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    io.disconnectSockets(true);
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    httpServer.closeAllConnections();
+    await closed;
+    await broker.close();
+    logger.info('relay stopped');
+  }
+
+  return { start, stop, io, metrics, logger };
+}

@@ -1,0 +1,73 @@
+/**
+ * Limits that keep one client from hurting the others: connections per IP, allowed origins, and the slow-consumer
+ * guard that drops a client whose unsent output keeps growing instead of letting it exhaust memory.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Server } from 'socket.io';
+import type { Logger } from './logger.js';
+import type { RelayMetrics } from './metrics.js';
+import type { RelayOptions } from './options.js';
+
+const SWEEP_INTERVAL_MS = 250;
+
+type AllowRequest = (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void) => void;
+
+export function clientAddress(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+/** engine.io's allowRequest hook: refuses disallowed browser origins and IPs over their connection quota. */
+export function connectionGate(options: RelayOptions, metrics: RelayMetrics, openByIp: Map<string, number>): AllowRequest {
+  const origins = new Set(options.corsOrigins);
+  return (req, callback) => {
+    const origin = req.headers.origin;
+    // Non-browser clients send no Origin; browsers always do, and only listed ones may connect when a list is set.
+    if (origins.size > 0 && origin !== undefined && !origins.has(origin)) {
+      metrics.rejections.inc({ reason: 'origin_not_allowed' });
+      return callback(`origin ${origin} is not allowed`, false);
+    }
+    if ((openByIp.get(clientAddress(req)) ?? 0) >= options.maxConnectionsPerIp) {
+      metrics.rejections.inc({ reason: 'too_many_connections' });
+      return callback('too many connections from this address', false);
+    }
+    callback(null, true);
+  };
+}
+
+/** Counts open engine.io connections per IP for connectionGate. */
+export function trackConnectionsPerIp(io: Server, openByIp: Map<string, number>): void {
+  io.engine.on('connection', (raw: { request: IncomingMessage; once: (event: string, fn: () => void) => void }) => {
+    const ip = clientAddress(raw.request);
+    openByIp.set(ip, (openByIp.get(ip) ?? 0) + 1);
+    raw.once('close', () => {
+      const left = (openByIp.get(ip) ?? 1) - 1;
+      if (left <= 0) openByIp.delete(ip);
+      else openByIp.set(ip, left);
+    });
+  });
+}
+
+interface EngineConnection {
+  writeBuffer: unknown[];
+  transport: { name: string; socket?: { bufferedAmount?: number; terminate?: () => void } };
+  close(discard?: boolean): void;
+}
+
+/** Periodically drops clients whose pending output passes the configured bounds; returns a stop function. */
+export function startSlowConsumerGuard(io: Server, options: RelayOptions, metrics: RelayMetrics, logger: Logger): () => void {
+  const timer = setInterval(() => {
+    for (const socket of io.of('/').sockets.values()) {
+      const conn = socket.conn as unknown as EngineConnection;
+      const pendingPackets = conn.writeBuffer.length;
+      const pendingBytes = conn.transport.socket?.bufferedAmount ?? 0;
+      if (pendingPackets <= options.maxClientBufferPackets && pendingBytes <= options.maxClientBufferBytes) continue;
+      metrics.rejections.inc({ reason: 'slow_consumer' });
+      logger.warn({ id: socket.id, pendingPackets, pendingBytes }, 'slow consumer disconnected');
+      conn.close(true);
+      // Closing politely would queue a close frame behind the backlog; the backlog is the problem, so cut it.
+      conn.transport.socket?.terminate?.();
+    }
+  }, SWEEP_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}

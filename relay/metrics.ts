@@ -1,0 +1,87 @@
+/** Prometheus metrics, one registry per relay so that several relays can live in one process (tests, benchmarks). */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+export type RejectionReason =
+  | 'invalid_json'
+  | 'invalid_event'
+  | 'missing_signature'
+  | 'invalid_signature'
+  | 'stale_signature'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'rate_limited'
+  | 'draining'
+  | 'invalid_token'
+  | 'expired_token'
+  | 'channel_forbidden'
+  | 'token_required'
+  | 'invalid_handshake'
+  | 'too_many_connections'
+  | 'origin_not_allowed'
+  | 'slow_consumer';
+
+export interface RelayMetrics {
+  registry: Registry;
+  connections: Gauge;
+  eventsIn: Counter;
+  duplicates: Counter;
+  deliveries: Counter;
+  rejections: Counter<'reason'>;
+  ingestToEmit: Histogram;
+  replays: Counter<'outcome'>;
+  historyEvents: Gauge;
+}
+
+export function createMetrics(sample: { connections: () => number; historyEvents: () => number }): RelayMetrics {
+  const registry = new Registry();
+  const prefix = 'wp_realtime_';
+  collectDefaultMetrics({ register: registry, prefix });
+  return {
+    registry,
+    connections: new Gauge({
+      name: `${prefix}connections`,
+      help: 'Socket.IO clients connected now',
+      registers: [registry],
+      collect() {
+        this.set(sample.connections());
+      },
+    }),
+    eventsIn: new Counter({ name: `${prefix}events_in_total`, help: 'Events accepted on ingest', registers: [registry] }),
+    duplicates: new Counter({
+      name: `${prefix}events_duplicate_total`,
+      help: 'Accepted events not broadcast again because their id was already in history',
+      registers: [registry],
+    }),
+    deliveries: new Counter({
+      name: `${prefix}deliveries_total`,
+      help: 'Event copies sent to clients (live and replayed)',
+      registers: [registry],
+    }),
+    rejections: new Counter({
+      name: `${prefix}rejections_total`,
+      help: 'Requests, handshakes and clients refused, by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    ingestToEmit: new Histogram({
+      name: `${prefix}ingest_to_emit_seconds`,
+      help: 'Time from receiving an ingest request to handing its events to the sockets',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    }),
+    replays: new Counter({
+      name: `${prefix}replays_total`,
+      help: 'Reconnections with lastEventId, by outcome (complete, gap)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    historyEvents: new Gauge({
+      name: `${prefix}history_events`,
+      help: 'Events held in replay history',
+      registers: [registry],
+      collect() {
+        this.set(sample.historyEvents());
+      },
+    }),
+  };
+}

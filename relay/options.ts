@@ -1,0 +1,44 @@
+/** Every knob of the relay, with the defaults the contract and the CLI document. */
+export interface RelayOptions {
+  port: number;
+  host: string;
+  secret: string;
+  /** Allowed browser origins; empty means any origin (the relay warns at start-up). */
+  corsOrigins: string[];
+  /** Events kept per channel for replay and idempotency. */
+  history: number;
+  /** Channels that keep history; the least recently used channel's history is dropped past this. */
+  historyChannels: number;
+  maxPayload: number;
+  /** False under `--no-public`: clients without a token are refused and public channels need a token too. */
+  publicChannels: boolean;
+  /** Ingest requests per second allowed from one IP address. */
+  ingestRate: number;
+  maxConnectionsPerIp: number;
+  /** A client whose unsent output passes either bound is disconnected as a slow consumer. */
+  maxClientBufferBytes: number;
+  maxClientBufferPackets: number;
+  /** How long SIGTERM waits for in-flight work before closing what is left. */
+  drainTimeoutMs: number;
+  logLevel: string;
+}
+
+export const RELAY_DEFAULTS: Omit<RelayOptions, 'secret'> = {
+  port: 3000,
+  host: '127.0.0.1',
+  corsOrigins: [],
+  history: 100,
+  historyChannels: 10_000,
+  maxPayload: 65_536,
+  publicChannels: true,
+  ingestRate: 200,
+  maxConnectionsPerIp: 1_000,
+  maxClientBufferBytes: 4 * 1024 * 1024,
+  maxClientBufferPackets: 5_000,
+  drainTimeoutMs: 10_000,
+  logLevel: 'info',
+};
+
+export function withDefaults(options: Partial<RelayOptions> & { secret: string }): RelayOptions {
+  return { ...RELAY_DEFAULTS, ...options };
+}

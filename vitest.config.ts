@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit and integration tests (real relays, real socket.io clients, php-cli). Browser and WordPress flows live in
+// e2e/ and run under Playwright.
+export default defineConfig({
+  test: {
+    include: ['{protocol,relay,cli,scaffold,block,plugin-template,bench}/**/*.test.ts'],
+    exclude: ['**/node_modules/**', 'dist/**', 'e2e/**'],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});
