@@ -1,16 +1,27 @@
 /**
  * The built Live Notifications block (block/build, made by `npm run build:block`) as files for a generated plugin,
  * renamed for that plugin: the block is built once under the placeholder namespace and text domain `wp-realtime`
- * and rewritten here, so a site needs no Node.
+ * and rewritten here, so a site needs no Node. The rewrite is exact and checked: a placeholder left in any file is
+ * an error, never a silently half-renamed plugin.
  */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const BLOCK_BUILD_DIR = fileURLToPath(new URL('../../block/build', import.meta.url));
+/** The package root, found from here whether this runs compiled (dist/scaffold/) or from source (scaffold/). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+export const BLOCK_BUILD_DIR = join(packageRoot(), 'block', 'build');
 /** Where the block lands inside the generated plugin. */
 export const BLOCK_TARGET_DIR = 'build/live-notifications';
 export const PLACEHOLDER_NAMESPACE = 'wp-realtime';
+export const PLACEHOLDER_TEXT_DOMAIN = 'wp-realtime';
 
 export interface ScaffoldFile {
   /** Path relative to the plugin root, with forward slashes. */
@@ -23,6 +34,9 @@ export interface BlockAssetOptions {
   textDomain: string;
 }
 
+const TEXT_FILE = /\.(js|json|css|php|txt|map)$/;
+const ABSPATH_GUARD = "if ( ! defined( 'ABSPATH' ) ) {\n\texit;\n}\n";
+
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const nested = await Promise.all(
@@ -31,12 +45,45 @@ async function listFiles(dir: string): Promise<string[]> {
   return nested.flat().sort();
 }
 
-function rename(text: string, { namespace, textDomain }: BlockAssetOptions): string {
+/** block.json is data: set its two fields instead of matching text. */
+function renameBlockJson(text: string, { namespace, textDomain }: BlockAssetOptions): string {
+  const metadata = JSON.parse(text) as Record<string, unknown>;
+  metadata.name = `${namespace}/live-notifications`;
+  metadata.textdomain = textDomain;
+  return `${JSON.stringify(metadata, null, '\t')}\n`;
+}
+
+/**
+ * The three forms the placeholder takes in the built scripts and styles: the block name literal, the block's CSS
+ * class, and the text domain literal of every `__()` call.
+ */
+function renameCode(text: string, { namespace, textDomain }: BlockAssetOptions): string {
   return text
-    .replaceAll(`"${PLACEHOLDER_NAMESPACE}/live-notifications"`, `"${namespace}/live-notifications"`)
     .replaceAll(`wp-block-${PLACEHOLDER_NAMESPACE}-live-notifications`, `wp-block-${namespace}-live-notifications`)
-    .replaceAll(`"textdomain": "${PLACEHOLDER_NAMESPACE}"`, `"textdomain": "${textDomain}"`)
-    .replaceAll(`"${PLACEHOLDER_NAMESPACE}")`, `"${textDomain}")`);
+    .replace(/(["'`])wp-realtime\/live-notifications\1/g, `$1${namespace}/live-notifications$1`)
+    .replace(/(["'`])wp-realtime\1/g, `$1${textDomain}$1`);
+}
+
+/** `<name>.asset.php`: the ABSPATH guard every plugin PHP file carries, and a version that follows the renamed script. */
+function rewriteAssetPhp(text: string, renamedScript: string | undefined): string {
+  let php = text.replace(/^<\?php\s*/, `<?php\n${ABSPATH_GUARD}\n`);
+  if (renamedScript !== undefined) {
+    const version = createHash('sha256').update(renamedScript).digest('hex').slice(0, 20);
+    php = php.replace(/'version' => '[^']*'/, `'version' => '${version}'`);
+  }
+  return php.endsWith('\n') ? php : `${php}\n`;
+}
+
+/**
+ * Throws when a file holds the placeholder in a form the rename does not know. Checked on the file renamed with
+ * empty names, so a namespace that itself contains "wp-realtime" (e.g. `my-wp-realtime`) is no false alarm.
+ */
+export function assertOnlyKnownPlaceholders(path: string, renamedWithEmptyNames: string): void {
+  const at = renamedWithEmptyNames.indexOf(PLACEHOLDER_NAMESPACE);
+  if (at !== -1) {
+    const context = renamedWithEmptyNames.slice(Math.max(0, at - 40), at + 40);
+    throw new Error(`${path} holds the placeholder "${PLACEHOLDER_NAMESPACE}" in a form the rename does not know (…${context}…); teach scaffold/block-assets.ts this form`);
+  }
 }
 
 export async function blockFiles(options: BlockAssetOptions): Promise<ScaffoldFile[]> {
@@ -46,14 +93,23 @@ export async function blockFiles(options: BlockAssetOptions): Promise<ScaffoldFi
   } catch {
     throw new Error(`the block is not built (${BLOCK_BUILD_DIR} is missing); run \`npm run build:block\``);
   }
+  const targetPath = (file: string): string => `${BLOCK_TARGET_DIR}/${relative(BLOCK_BUILD_DIR, file).split('\\').join('/')}`;
+  const texts = new Map<string, string>();
+  for (const file of files.filter((name) => TEXT_FILE.test(name) && !name.endsWith('.asset.php'))) {
+    const raw = await readFile(file, 'utf8');
+    const rename = basename(file) === 'block.json' ? renameBlockJson : renameCode;
+    assertOnlyKnownPlaceholders(targetPath(file), rename(raw, { namespace: '', textDomain: '' }));
+    texts.set(file, rename(raw, options));
+  }
+  for (const file of files.filter((name) => name.endsWith('.asset.php'))) {
+    const raw = await readFile(file, 'utf8');
+    assertOnlyKnownPlaceholders(targetPath(file), raw);
+    texts.set(file, rewriteAssetPhp(raw, texts.get(file.replace(/\.asset\.php$/, '.js'))));
+  }
   return Promise.all(
     files.map(async (file) => {
-      const raw = await readFile(file);
-      const isText = /\.(js|json|css|php|txt|map)$/.test(file);
-      return {
-        path: `${BLOCK_TARGET_DIR}/${relative(BLOCK_BUILD_DIR, file).split('\\').join('/')}`,
-        contents: isText ? Buffer.from(rename(raw.toString('utf8'), options)) : raw,
-      };
+      const text = texts.get(file);
+      return { path: targetPath(file), contents: text === undefined ? await readFile(file) : Buffer.from(text) };
     }),
   );
 }
