@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { emitCommand } from './commands/emit.js';
 import { relayCommand } from './commands/relay.js';
+import { scaffoldCommand } from './commands/scaffold.js';
 import { secretCommand } from './commands/secret.js';
 import { tokenCommand } from './commands/token.js';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor, reportError } from './errors.js';
@@ -15,7 +16,7 @@ export function buildProgram(): Command {
     .version(version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [relayCommand(), emitCommand(), tokenCommand(), secretCommand()]) {
+  for (const command of [relayCommand(), scaffoldCommand(), emitCommand(), tokenCommand(), secretCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return program;

@@ -1,0 +1,89 @@
+/**
+ * Puts a plugin on disk all at once: files go to a temporary sibling directory that is renamed into place, so a
+ * failure half way leaves no half plugin, and an overwritten plugin is replaced whole, never merged.
+ */
+import { constants } from 'node:fs';
+import { access, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { ScaffoldFile } from './block-assets.js';
+
+export type TargetState = 'missing' | 'empty' | 'non-empty';
+
+/** Why `path` cannot receive a new plugin, or null; never touches the disk. */
+export async function targetProblem(path: string, overwrite: boolean, label = 'directory'): Promise<string | null> {
+  const existing = await stat(path).catch(() => null);
+  if (existing) {
+    if (label === 'directory' && !existing.isDirectory()) return `${path} exists and is not a directory`;
+    if (label === 'directory' && !overwrite && (await readdir(path)).length > 0) {
+      return `${path} already exists and is not empty; pass --force to replace it or --dir to choose another`;
+    }
+    if (label !== 'directory' && !overwrite) return `${path} already exists; pass --force to replace it`;
+  }
+  return writableAncestorProblem(dirname(path));
+}
+
+/** The nearest existing ancestor must be a writable directory, or nothing can be created below it. */
+async function writableAncestorProblem(dir: string): Promise<string | null> {
+  let current = dir;
+  for (;;) {
+    const found = await stat(current).catch(() => null);
+    if (found) {
+      if (!found.isDirectory()) return `cannot create ${dir}: ${current} is not a directory`;
+      try {
+        await access(current, constants.W_OK | constants.X_OK);
+        return null;
+      } catch {
+        return `cannot write to ${current}: permission denied; choose another --dir`;
+      }
+    }
+    const parent = dirname(current);
+    if (parent === current) return `cannot create ${dir}`;
+    current = parent;
+  }
+}
+
+async function replaceWith(staged: string, target: string): Promise<void> {
+  const previous = await stat(target).catch(() => null);
+  if (!previous) {
+    await rename(staged, target);
+    return;
+  }
+  const retired = `${staged}.old`;
+  await rename(target, retired);
+  try {
+    await rename(staged, target);
+  } catch (error) {
+    await rename(retired, target);
+    throw error;
+  }
+  await rm(retired, { recursive: true, force: true });
+}
+
+export async function writePluginDir(target: string, files: readonly ScaffoldFile[]): Promise<void> {
+  const parent = dirname(target);
+  await mkdir(parent, { recursive: true });
+  const staged = await mkdtemp(join(parent, `.${basename(target)}.tmp-`));
+  try {
+    for (const file of files) {
+      const destination = join(staged, ...file.path.split('/'));
+      await mkdir(dirname(destination), { recursive: true });
+      await writeFile(destination, file.contents);
+    }
+    await replaceWith(staged, target);
+  } catch (error) {
+    await rm(staged, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+export async function writeFileAtomically(target: string, contents: Buffer): Promise<void> {
+  await mkdir(dirname(target), { recursive: true });
+  const staged = `${target}.tmp-${process.pid}`;
+  try {
+    await writeFile(staged, contents);
+    await rename(staged, target);
+  } catch (error) {
+    await rm(staged, { force: true });
+    throw error;
+  }
+}
