@@ -14,6 +14,8 @@ interface RelayFlags {
   public: boolean;
   ingestRate: number;
   maxConnectionsPerIp: number;
+  maxClientBuffer: number;
+  maxClientQueue: number;
   logLevel: string;
 }
 
@@ -50,6 +52,8 @@ export function relayCommand(): Command {
     .option('--no-public', 'refuse clients without a token; public channels need a token too')
     .option('--ingest-rate <n>', 'ingest requests per second allowed from one IP', integerInRange(1, 1_000_000), RELAY_DEFAULTS.ingestRate)
     .option('--max-connections-per-ip <n>', 'open client connections allowed from one IP', integerInRange(1, 1_000_000), RELAY_DEFAULTS.maxConnectionsPerIp)
+    .option('--max-client-buffer <bytes>', 'unsent bytes a client may fall behind before it is dropped as a slow consumer', integerInRange(1024, 1024 ** 3), RELAY_DEFAULTS.maxClientBufferBytes)
+    .option('--max-client-queue <packets>', 'queued packets a client may fall behind before it is dropped as a slow consumer', integerInRange(1, 10_000_000), RELAY_DEFAULTS.maxClientBufferPackets)
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(RELAY_DEFAULTS.logLevel))
     .action(async (flags: RelayFlags) => {
       const secret = requireSecret(flags.secret, 'relay');
@@ -66,9 +70,16 @@ export function relayCommand(): Command {
         publicChannels: flags.public,
         ingestRate: flags.ingestRate,
         maxConnectionsPerIp: flags.maxConnectionsPerIp,
+        maxClientBufferBytes: flags.maxClientBuffer,
+        maxClientBufferPackets: flags.maxClientQueue,
         logLevel: flags.logLevel,
       };
       const relay = createRelay(options);
+      // Signal handlers go in before anything is printed: whoever waits for the banner may signal right after it.
+      let stopRequested: (signal: NodeJS.Signals) => void = () => {};
+      const signalled = new Promise<NodeJS.Signals>((resolve) => (stopRequested = resolve));
+      process.once('SIGTERM', stopRequested);
+      process.once('SIGINT', stopRequested);
       let url: string;
       try {
         url = await relay.start();
@@ -81,16 +92,12 @@ export function relayCommand(): Command {
         relay.logger.warn('no --cors-origin given: browsers from any origin may connect; list your site with --cors-origin');
       }
       process.stdout.write(`relay listening on ${url}\n`);
-      await new Promise<void>((resolve) => {
-        const shutdown = (signal: NodeJS.Signals): void => {
-          relay.logger.info({ signal }, 'draining');
-          relay.stop().then(resolve, (error: unknown) => {
-            relay.logger.error({ err: error }, 'drain failed');
-            resolve();
-          });
-        };
-        process.once('SIGTERM', shutdown);
-        process.once('SIGINT', shutdown);
-      });
+      const signal = await signalled;
+      relay.logger.info({ signal }, 'draining');
+      try {
+        await relay.stop();
+      } catch (error) {
+        throw new RuntimeFailure(`relay: drain failed (${(error as Error).message})`);
+      }
     });
 }

@@ -1,0 +1,100 @@
+/** The small commands through the real CLI binary: secret, token, emit, help and exit codes. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyToken } from '../../protocol/index.js';
+import { connect } from '../../relay/test/support/clients.js';
+import { type RelayProcess, runCli, startRelayProcess } from '../../relay/test/support/relay-process.js';
+
+describe('secret', () => {
+  it('prints 32 random bytes as base64url, different each time', async () => {
+    const [a, b] = await Promise.all([runCli(['secret']), runCli(['secret'])]);
+    expect(a.code).toBe(0);
+    expect(a.stdout.trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(a.stdout.trim(), 'base64url')).toHaveLength(32);
+    expect(a.stdout).not.toBe(b.stdout);
+  });
+});
+
+describe('token', () => {
+  const secret = 'cli-test-secret-that-is-long-enough-0000';
+
+  it('prints a token the relay verifies, with the given user, channels and ttl', async () => {
+    const result = await runCli(['token', '--secret', secret, '--user', '7', '--channels', 'public,private-user-7', '--ttl', '120']);
+    expect(result.code).toBe(0);
+    const verified = verifyToken(result.stdout.trim(), secret);
+    expect(verified.ok).toBe(true);
+    if (verified.ok) {
+      expect(verified.claims.sub).toBe('7');
+      expect(verified.claims.ch).toEqual(['public', 'private-user-7']);
+      expect(verified.claims.exp - verified.claims.iat).toBe(120);
+    }
+  });
+
+  it.each([
+    [['token'], 'secret'],
+    [['token', '--secret', secret, '--ttl', '3601'], '--ttl'],
+    [['token', '--secret', secret, '--channels', 'ok,not ok'], 'not ok'],
+    [['token', '--secret', secret, '--user', 'a b'], '--user'],
+  ])('exits 2 for %j', async (args, mention) => {
+    const result = await runCli(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(mention);
+  });
+});
+
+describe('emit', () => {
+  let relay: RelayProcess;
+  beforeAll(async () => {
+    relay = await startRelayProcess();
+  });
+  afterAll(async () => {
+    await relay.stop();
+  });
+
+  it('signs and posts one event that reaches a client; prints the response; exit 0', async () => {
+    const client = await connect(relay.url);
+    const result = await runCli(['emit', '--relay', relay.url, '--secret', relay.secret, '--type', 'cli.test', '--data', '{"n":1}', '--id', 'cli-1']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ accepted: 1, ids: ['cli-1'] });
+    const [event] = await client.waitFor(1);
+    expect(event).toMatchObject({ id: 'cli-1', type: 'cli.test', data: { n: 1 }, channel: 'public' });
+    client.close();
+  });
+
+  it('reads the relay URL and secret from the environment', async () => {
+    const result = await runCli(['emit', '--type', 'env.test'], { WP_REALTIME_RELAY_URL: relay.url, WP_REALTIME_SECRET: relay.secret });
+    expect(result.code).toBe(0);
+  });
+
+  it.each([
+    [['--type', 'x'], 'relay URL'],
+    [['--relay', 'ftp://x', '--type', 'x'], 'http'],
+    [['--data', '{}'], '--type'],
+    [['--type', 'Bad Type'], '--type'],
+    [['--type', 'x', '--data', '{oops'], '--data is not valid JSON'],
+    [['--type', 'x', '--data', '[1]'], '--data'],
+  ])('exits 2 without sending for %j', async (args, mention) => {
+    const base = args.includes('--relay') || mention === 'relay URL' ? [] : ['--relay', relay.url];
+    const result = await runCli(['emit', ...base, '--secret', relay.secret, ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(mention);
+  });
+
+  it('exits 2 when the relay refuses the signature, and 1 when the relay is unreachable', async () => {
+    const refused = await runCli(['emit', '--relay', relay.url, '--secret', 'wrong-secret-that-is-long-enough-000000', '--type', 'x']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('401');
+    const down = await runCli(['emit', '--relay', 'http://127.0.0.1:9', '--secret', relay.secret, '--type', 'x']);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toContain('could not reach the relay');
+  });
+});
+
+describe('usage', () => {
+  it('prints help with exit 0 and exits 2 on an unknown command or option', async () => {
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('relay');
+    expect((await runCli(['nope'])).code).toBe(2);
+    expect((await runCli(['relay', '--bogus'])).code).toBe(2);
+  });
+});
