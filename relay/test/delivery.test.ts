@@ -28,7 +28,7 @@ describe('delivery', () => {
     const socket = io(relay.url, { forceNew: true, reconnection: false });
     const plain = collect(socket);
     open.push(plain);
-    await new Promise((resolve) => socket.once('connect', resolve));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     const posted = await postSigned(relay.url, relay.secret, { type: 'user_action', data: { action: 'triggered_event' } });
     expect(posted.status).toBe(202);
     const [event] = await plain.waitFor(1);
@@ -168,7 +168,7 @@ describe('replay', () => {
     socket.on('custom_event', (event: { id: string }) => order.push(event.id));
     const again = collect(socket);
     open.push(again);
-    await new Promise((resolve) => socket.once('connect', resolve));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     await postSigned(relay.url, relay.secret, { id: 'gap-live', type: 'x' });
     await again.waitFor(1);
     expect(order[0]).toBe('gap:gap-0');

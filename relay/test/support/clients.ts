@@ -62,7 +62,7 @@ export interface PostResult {
   headers: Headers;
 }
 
-export async function postRaw(url: string, body: string | Buffer, headers: Record<string, string>): Promise<PostResult> {
+export async function postRaw(url: string, body: string, headers: Record<string, string>): Promise<PostResult> {
   const response = await fetch(`${url}/v1/events`, { method: 'POST', headers, body });
   const text = await response.text();
   let parsed: Record<string, unknown>;
