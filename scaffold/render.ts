@@ -56,7 +56,7 @@ export async function renderTemplates(context: TemplateContext, templateDir = TE
         const render = engine.compile(source, { strict: true, noEscape: true });
         return { path: outputPath(templatePath, context), contents: Buffer.from(render(context)) };
       } catch (error) {
-        throw new Error(`template ${templatePath} failed to render: ${(error as Error).message.split('\n')[0]}`);
+        throw new Error(`template ${templatePath} failed to render: ${(error as Error).message.split('\n')[0]}`, { cause: error });
       }
     }),
   );

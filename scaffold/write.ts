@@ -7,17 +7,18 @@ import { access, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'no
 import { basename, dirname, join } from 'node:path';
 import type { ScaffoldFile } from './block-assets.js';
 
-export type TargetState = 'missing' | 'empty' | 'non-empty';
-
-/** Why `path` cannot receive a new plugin, or null; never touches the disk. */
-export async function targetProblem(path: string, overwrite: boolean, label = 'directory'): Promise<string | null> {
+/** Why `path` cannot receive the plugin directory (or its zip file), or null; only reads the disk. */
+export async function targetProblem(path: string, overwrite: boolean, kind: 'directory' | 'file' = 'directory'): Promise<string | null> {
   const existing = await stat(path).catch(() => null);
-  if (existing) {
-    if (label === 'directory' && !existing.isDirectory()) return `${path} exists and is not a directory`;
-    if (label === 'directory' && !overwrite && (await readdir(path)).length > 0) {
+  if (existing && kind === 'directory') {
+    if (!existing.isDirectory()) return `${path} exists and is not a directory`;
+    if (!overwrite && (await readdir(path)).length > 0) {
       return `${path} already exists and is not empty; pass --force to replace it or --dir to choose another`;
     }
-    if (label !== 'directory' && !overwrite) return `${path} already exists; pass --force to replace it`;
+  }
+  if (existing && kind === 'file') {
+    if (existing.isDirectory()) return `${path} exists and is a directory`;
+    if (!overwrite) return `${path} already exists; pass --force to replace it`;
   }
   return writableAncestorProblem(dirname(path));
 }
