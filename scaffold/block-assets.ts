@@ -53,12 +53,16 @@ function renameBlockJson(text: string, { namespace, textDomain }: BlockAssetOpti
   return `${JSON.stringify(metadata, null, '\t')}\n`;
 }
 
+/** webpack's chunk-loading global, named from the package: renamed so two generated plugins never share one. */
+const PLACEHOLDER_CHUNK_GLOBAL = 'webpackChunkwp_realtime';
+
 /**
- * The three forms the placeholder takes in the built scripts and styles: the block name literal, the block's CSS
- * class, and the text domain literal of every `__()` call.
+ * The forms the placeholder takes in the built scripts and styles: the block name literal, the block's CSS
+ * class, the text domain literal of every `__()` call, and webpack's chunk-loading global.
  */
 function renameCode(text: string, { namespace, textDomain }: BlockAssetOptions): string {
   return text
+    .replaceAll(PLACEHOLDER_CHUNK_GLOBAL, `webpackChunk${namespace.replace(/[^A-Za-z0-9]/g, '_')}_live_notifications`)
     .replaceAll(`wp-block-${PLACEHOLDER_NAMESPACE}-live-notifications`, `wp-block-${namespace}-live-notifications`)
     .replace(/(["'`])wp-realtime\/live-notifications\1/g, `$1${namespace}/live-notifications$1`)
     .replace(/(["'`])wp-realtime\1/g, `$1${textDomain}$1`);
@@ -79,7 +83,7 @@ function rewriteAssetPhp(text: string, renamedScript: string | undefined): strin
  * empty names, so a namespace that itself contains "wp-realtime" (e.g. `my-wp-realtime`) is no false alarm.
  */
 export function assertOnlyKnownPlaceholders(path: string, renamedWithEmptyNames: string): void {
-  const at = renamedWithEmptyNames.indexOf(PLACEHOLDER_NAMESPACE);
+  const at = renamedWithEmptyNames.search(/wp[-_]realtime/);
   if (at !== -1) {
     const context = renamedWithEmptyNames.slice(Math.max(0, at - 40), at + 40);
     throw new Error(`${path} holds the placeholder "${PLACEHOLDER_NAMESPACE}" in a form the rename does not know (…${context}…); teach scaffold/block-assets.ts this form`);

@@ -46,7 +46,7 @@ export function parseConfig( raw: string | null ): ConfigResult {
 		return {
 			ok: false,
 			message:
-				'tokenPath must be a REST path such as /acme-live/v1/token',
+				'tokenPath must be a REST path such as /<plugin-slug>/v1/token',
 		};
 	}
 	return {
