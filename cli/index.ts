@@ -1,6 +1,7 @@
 /** The `wp-realtime` program: wires one command per file; commands hold no shared state. */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { doctorCommand } from './commands/doctor.js';
 import { emitCommand } from './commands/emit.js';
 import { relayCommand } from './commands/relay.js';
 import { scaffoldCommand } from './commands/scaffold.js';
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
     .version(version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [relayCommand(), scaffoldCommand(), emitCommand(), tokenCommand(), secretCommand()]) {
+  for (const command of [relayCommand(), scaffoldCommand(), emitCommand(), tokenCommand(), secretCommand(), doctorCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return program;
