@@ -38,12 +38,14 @@ export async function ensureLocalCore(cacheDir: string, sourceDir = DEBIAN_WORDP
   if (existsSync(join(pristineDir, 'wp-includes', 'version.php'))) return { pristineDir, version };
 
   // Copy into a temporary name and rename, so an interrupted copy is never mistaken for a complete one.
-  const partialDir = `${pristineDir}.partial`;
+  const partialDir = `${pristineDir}.partial-${process.pid}`;
   await rm(partialDir, { recursive: true, force: true });
   await cp(sourceDir, partialDir, { recursive: true, dereference: true });
   await rm(join(partialDir, 'wp-config.php'), { force: true });
   await rm(join(partialDir, '.htaccess'), { force: true });
-  await rename(partialDir, pristineDir);
+  // Another instance may have finished the same copy meanwhile; either copy is fine.
+  if (existsSync(pristineDir)) await rm(partialDir, { recursive: true, force: true });
+  else await rename(partialDir, pristineDir);
   return { pristineDir, version };
 }
 

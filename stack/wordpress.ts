@@ -1,24 +1,27 @@
 /**
  * Starts and stops a real WordPress for a project with @wordpress/env, from the project's `.wp-env.json`.
- * Per-run settings (port, secrets as wp-config constants, extra plugins, the offline core) go into
- * `.wp-env.override.json`, which is removed again on stop, so the committed config stays secret-free.
+ * Docker runtime where an engine runs; otherwise Playground with a local core from Debian's `wordpress` package,
+ * which works offline. Per-run settings (port, secrets as wp-config constants, extra plugins, the core) go into a
+ * generated override under the instance's gitignored home; the committed config stays secret-free.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { StackError } from './errors.js';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { ensureLocalCore, freshSiteCopy } from './local-core.js';
 import { waitForPlaygroundReady } from './playground-ready.js';
 import { assertPortFree } from './ports.js';
 import { chooseRuntime, type WpEnvRuntime } from './runtime.js';
 import { runWpEnv } from './wp-env-cli.js';
+import { assertPluginFolder, projectPlugins, readProjectConfig, writeInstanceConfigs, type WpConfigValue } from './wp-env-config.js';
 import { wpEnvPaths, type WpEnvPaths } from './wp-env-paths.js';
 
-export type WpConfigValue = string | number | boolean;
+export type { WpConfigValue } from './wp-env-config.js';
 
 export interface StartWordPressOptions {
   /** The folder holding `.wp-env.json`. */
   projectDir: string;
+  /** Separates concurrent WordPress instances of one project (own state, own wp-env home). Default "dev". */
+  instance?: string;
   /** Default: Docker when an engine runs, otherwise Playground. */
   runtime?: WpEnvRuntime;
   /** Overrides the config's "port" (default 8888). */
@@ -27,6 +30,8 @@ export interface StartWordPressOptions {
   constants?: Record<string, WpConfigValue>;
   /** Plugin folders mounted and activated in addition to the config's "plugins". */
   extraPlugins?: string[];
+  /** false leaves out the config's own "plugins" (e.g. to install one with installPlugin() instead). */
+  configPlugins?: boolean;
   /** Playground only: start from an empty database (default true). */
   freshSite?: boolean;
   onProgress?: (line: string) => void;
@@ -38,34 +43,17 @@ export interface RunningWordPress {
   adminUser: string;
   adminPassword: string;
   runtime: WpEnvRuntime;
+  /**
+   * Copies a plugin folder into the site's wp-content/plugins, as an upload through the admin would, and returns
+   * the plugin's folder name. Unlike a mounted plugin, WordPress can delete it again (uninstall tests). Activate it
+   * through the REST API or the admin.
+   */
+  installPlugin(sourceDir: string): Promise<string>;
   stop(): Promise<void>;
 }
 
-interface ProjectConfig {
-  port?: number;
-  plugins?: string[];
-}
-
-async function readProjectConfig(paths: WpEnvPaths): Promise<ProjectConfig> {
-  if (!existsSync(paths.configFile)) {
-    throw new StackError(`${paths.configFile} not found; the WordPress stack needs a .wp-env.json in ${paths.projectDir}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(paths.configFile, 'utf8'));
-  } catch (error) {
-    throw new StackError(`${paths.configFile} is not valid JSON: ${(error as Error).message}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new StackError(`${paths.configFile} must hold a JSON object`);
-  }
-  const { port, plugins } = parsed as Record<string, unknown>;
-  if (port !== undefined && !Number.isInteger(port)) throw new StackError(`${paths.configFile}: "port" must be a whole number`);
-  if (plugins !== undefined && !(Array.isArray(plugins) && plugins.every((p) => typeof p === 'string'))) {
-    throw new StackError(`${paths.configFile}: "plugins" must be a list of paths`);
-  }
-  return { port: port as number | undefined, plugins: plugins as string[] | undefined };
-}
+const ADMIN_USER = 'admin';
+const ADMIN_PASSWORD = 'password';
 
 /** wp-env asks wordpress.org for the latest version even with a local core; offline it falls back to this cache. */
 async function seedLatestVersion(paths: WpEnvPaths, version: string): Promise<void> {
@@ -76,68 +64,53 @@ async function seedLatestVersion(paths: WpEnvPaths, version: string): Promise<vo
   await writeFile(cacheFile, JSON.stringify({ ...cache, latestWordPressVersion: version }));
 }
 
-/** Playground only reports a missing plugin deep inside its log, after a long wait; check up front. */
-async function assertPluginFolder(folder: string): Promise<void> {
-  const entries = await readdir(folder).catch(() => null);
-  if (!entries) throw new StackError(`plugin folder ${folder} (listed for wp-env) does not exist; create it first (e.g. wp-realtime scaffold)`);
-  for (const entry of entries.filter((name) => name.endsWith('.php'))) {
-    if (/^[ \t/*#@]*Plugin Name:/im.test(await readFile(join(folder, entry), 'utf8'))) return;
-  }
-  throw new StackError(`plugin folder ${folder} has no PHP file with a "Plugin Name:" header`);
-}
-
-const ADMIN_USER = 'admin';
-const ADMIN_PASSWORD = 'password';
-
 export async function startWordPress(options: StartWordPressOptions): Promise<RunningWordPress> {
   const progress = options.onProgress ?? ((line: string) => process.stderr.write(`[wordpress] ${line}\n`));
-  const paths = wpEnvPaths(options.projectDir);
-  const config = await readProjectConfig(paths);
+  const paths = wpEnvPaths(options.projectDir, options.instance ?? 'dev');
+  const project = await readProjectConfig(paths);
   const runtime = await chooseRuntime(options.runtime);
-  const port = options.port ?? config.port ?? 8888;
+  const siteDir = paths.siteDir(runtime);
+  const port = options.port ?? (project['port'] as number | undefined) ?? 8888;
   progress(`runtime: ${runtime}${options.runtime ? '' : ' (chosen automatically)'}; port ${port}`);
+  const wpEnv = (args: string[], onLine?: (line: string) => void): Promise<string> =>
+    runWpEnv({ args, projectDir: paths.projectDir, home: paths.home, configFile: paths.configFile, onLine });
 
-  if (existsSync(join(paths.workDir, 'playground.pid'))) {
-    progress('stopping a WordPress left over from an earlier run');
-    await runWpEnv({ args: ['stop'], projectDir: paths.projectDir, home: paths.home }).catch(() => undefined);
+  if (existsSync(join(paths.workDir, 'playground.pid')) && existsSync(paths.configFile)) {
+    progress('stopping this instance\'s WordPress left over from an earlier run');
+    await wpEnv(['stop']).catch(() => undefined);
   }
   await assertPortFree(port, 'WordPress');
 
-  const plugins = [...(config.plugins ?? []), ...(options.extraPlugins ?? [])].map((p) => resolve(paths.projectDir, p));
-  for (const plugin of plugins) await assertPluginFolder(plugin);
-  const override: Record<string, unknown> = { port, config: options.constants ?? {} };
-  if (options.extraPlugins?.length) {
-    override['plugins'] = plugins;
-  }
+  const plugins = [
+    ...(options.configPlugins === false ? [] : projectPlugins(paths, project)),
+    ...(options.extraPlugins ?? []).map((p) => resolve(paths.projectDir, p)),
+  ];
+  for (const plugin of plugins.filter((p) => isAbsolute(p))) await assertPluginFolder(plugin);
+
+  let core: string | undefined;
   if (runtime === 'playground') {
     progress('preparing WordPress core from the local Debian install');
-    const core = await ensureLocalCore(paths.coreCacheDir);
-    const siteDir = join(paths.home, 'site');
-    override['core'] = options.freshSite === false && existsSync(siteDir) ? siteDir : await freshSiteCopy(core, siteDir);
-    await seedLatestVersion(paths, core.version);
+    const localCore = await ensureLocalCore(paths.coreCacheDir);
+    core = options.freshSite === false && existsSync(siteDir) ? siteDir : await freshSiteCopy(localCore, siteDir);
+    await seedLatestVersion(paths, localCore.version);
   }
-  await writeFile(paths.overrideFile, `${JSON.stringify(override, null, 2)}\n`, { mode: 0o600 });
-
+  await writeInstanceConfigs(paths, project, { port, plugins, constants: options.constants ?? {}, core });
   const removeOverride = (): Promise<void> => rm(paths.overrideFile, { force: true });
+
   const started = Date.now();
   try {
     progress(`starting WordPress (wp-env start${runtime === 'playground' ? ' --runtime=playground' : ''})`);
     let lastLine = '';
-    await runWpEnv({
-      args: runtime === 'playground' ? ['start', '--runtime=playground'] : ['start'],
-      projectDir: paths.projectDir,
-      home: paths.home,
-      onLine: (line) => {
-        if (line !== lastLine) progress(line);
-        lastLine = line;
-      },
+    await wpEnv(runtime === 'playground' ? ['start', '--runtime=playground'] : ['start'], (line) => {
+      if (line !== lastLine) progress(line);
+      lastLine = line;
     });
     if (runtime === 'playground') {
       progress('waiting for Playground to finish its blueprint (plugins, wp-config constants)');
       await waitForPlaygroundReady(join(paths.workDir, 'playground.log'), options.readyTimeoutMs ?? 120_000);
     }
   } catch (error) {
-    await runWpEnv({ args: ['stop'], projectDir: paths.projectDir, home: paths.home }).catch(() => undefined);
+    await wpEnv(['stop']).catch(() => undefined);
     await removeOverride();
     throw error;
   }
@@ -150,10 +123,18 @@ export async function startWordPress(options: StartWordPressOptions): Promise<Ru
     adminUser: ADMIN_USER,
     adminPassword: ADMIN_PASSWORD,
     runtime,
+    async installPlugin(sourceDir) {
+      await assertPluginFolder(sourceDir);
+      const name = basename(resolve(sourceDir));
+      const target = join(siteDir, 'wp-content', 'plugins', name);
+      await rm(target, { recursive: true, force: true });
+      await cp(sourceDir, target, { recursive: true });
+      return name;
+    },
     stop() {
       stopped ??= (async () => {
         try {
-          await runWpEnv({ args: ['stop'], projectDir: paths.projectDir, home: paths.home });
+          await wpEnv(['stop']);
         } finally {
           await removeOverride();
         }

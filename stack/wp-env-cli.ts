@@ -19,14 +19,16 @@ export interface WpEnvRun {
   args: string[];
   projectDir: string;
   home: string;
+  /** Passed as `--config`; wp-env reads the `.override.json` next to it too. */
+  configFile: string;
   /** Called with each non-empty output line, for progress reporting. */
   onLine?: (line: string) => void;
   timeoutMs?: number;
 }
 
-export function runWpEnv({ args, projectDir, home, onLine, timeoutMs = 300_000 }: WpEnvRun): Promise<string> {
+export function runWpEnv({ args, projectDir, home, configFile, onLine, timeoutMs = 300_000 }: WpEnvRun): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [wpEnvBinary(), ...args], {
+    const child = spawn(process.execPath, [wpEnvBinary(), `--config=${configFile}`, ...args], {
       cwd: projectDir,
       env: { ...process.env, WP_ENV_HOME: home, FORCE_COLOR: '0', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,81 @@
+/**
+ * Brings up the stack the specs run against: scaffolds the test plugin with the real CLI, starts a real WordPress
+ * (wp-env; Playground offline) with the e2e probe and a per-run secret as wp-config constants, then installs the
+ * plugin into the site (a copy, not a mount, so the uninstall spec can delete it) and activates it through the REST
+ * API. The relay itself is a worker fixture (support/fixtures.ts) so specs can stop and restart it.
+ * Returns the teardown.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join, relative } from 'node:path';
+import { packageRoot } from '../stack/package-root.js';
+import { startWordPress } from '../stack/wordpress.js';
+import { publishStack } from './support/stack-env.js';
+import { WpClient } from './support/wp-client.js';
+
+const PLUGIN_SLUG = 'acme-live';
+const RELAY_PORT = Number(process.env['WP_REALTIME_E2E_RELAY_PORT'] ?? 3901);
+const WP_PORT = Number(process.env['WP_REALTIME_E2E_WP_PORT'] ?? 8890);
+
+function scaffoldPlugin(root: string, dir: string, relayUrl: string): void {
+  const started = Date.now();
+  const result = spawnSync(
+    process.execPath,
+    [join(root, 'bin', 'wp-realtime.js'), 'scaffold', PLUGIN_SLUG, '--dir', dir, '--force', '--relay-url', relayUrl],
+    { cwd: root, encoding: 'utf8' },
+  );
+  if (result.status !== 0) {
+    throw new Error(`wp-realtime scaffold ${PLUGIN_SLUG} failed (exit ${result.status}): ${result.stderr || result.stdout}`);
+  }
+  process.stderr.write(`[e2e] scaffolded ${PLUGIN_SLUG} into ${relative(root, dir)} in ${Date.now() - started} ms\n`);
+}
+
+async function activatePlugin(url: string, user: string, password: string, folder: string): Promise<void> {
+  const admin = new WpClient(url);
+  await admin.login(user, password);
+  const response = await admin.request(`/wp-json/wp/v2/plugins/${folder}/${PLUGIN_SLUG}`, {
+    method: 'POST',
+    withNonce: true,
+    json: { status: 'active' },
+  });
+  if (response.status !== 200) throw new Error(`activating ${PLUGIN_SLUG} failed: HTTP ${response.status} ${response.text.slice(0, 500)}`);
+  process.stderr.write(`[e2e] activated ${PLUGIN_SLUG}\n`);
+}
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  const root = packageRoot();
+  const secret = randomBytes(32).toString('base64url');
+  const relayUrl = `http://127.0.0.1:${RELAY_PORT}`;
+  const pluginDir = join(root, '.wp-realtime', 'plugins', PLUGIN_SLUG);
+  scaffoldPlugin(root, pluginDir, relayUrl);
+
+  const started = Date.now();
+  const wordpress = await startWordPress({
+    projectDir: root,
+    port: WP_PORT,
+    constants: { ACME_LIVE_SECRET: secret, ACME_LIVE_RELAY_URL: relayUrl },
+    instance: 'e2e',
+    configPlugins: false,
+    extraPlugins: [join(root, 'e2e', 'fixtures', 'wp-realtime-e2e-probe')],
+    onProgress: (line) => process.stderr.write(`[e2e wordpress] ${line}\n`),
+  });
+  process.stderr.write(`[e2e] WordPress (${wordpress.runtime}) started in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  try {
+    await activatePlugin(wordpress.url, wordpress.adminUser, wordpress.adminPassword, await wordpress.installPlugin(pluginDir));
+  } catch (error) {
+    await wordpress.stop();
+    throw error;
+  }
+
+  publishStack({
+    wpUrl: wordpress.url,
+    adminUser: wordpress.adminUser,
+    adminPassword: wordpress.adminPassword,
+    relayPort: RELAY_PORT,
+    relayUrl,
+    secret,
+    pluginSlug: PLUGIN_SLUG,
+    pluginDir,
+  });
+  return () => wordpress.stop();
+}

@@ -1,0 +1,50 @@
+/**
+ * Playwright runs the in-WordPress tests: one real WordPress for the whole run, so one worker.
+ * Chromium: Playwright's own build when installed, otherwise Debian's /usr/bin/chromium.
+ */
+import { existsSync } from 'node:fs';
+import { defineConfig } from '@playwright/test';
+import { chromium } from 'playwright-core';
+
+const DEBIAN_CHROMIUM = '/usr/bin/chromium';
+
+function chromiumExecutable(): string | undefined {
+  const bundled = chromium.executablePath();
+  if (bundled && existsSync(bundled)) return undefined;
+  if (existsSync(DEBIAN_CHROMIUM)) return DEBIAN_CHROMIUM;
+  throw new Error(`no Chromium found: install one with \`apt-get install -y --no-install-recommends chromium\` (or \`npx playwright install chromium\` where the download works)`);
+}
+
+export default defineConfig({
+  testDir: './specs',
+  outputDir: '../test-results',
+  globalSetup: './global-setup.ts',
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  timeout: 90_000,
+  expect: { timeout: 15_000 },
+  reporter: [['list'], ['html', { open: 'never', outputFolder: '../playwright-report' }]],
+  use: {
+    baseURL: `http://localhost:${process.env['WP_REALTIME_E2E_WP_PORT'] ?? 8890}`,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: chromiumExecutable(),
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  projects: [
+    { name: 'in-wordpress', use: { browserName: 'chromium' }, testIgnore: /plugin-uninstall\.spec\.ts$/ },
+    // Deleting the plugin takes it away from every later test, so uninstall runs last.
+    { name: 'uninstall', use: { browserName: 'chromium' }, testMatch: /plugin-uninstall\.spec\.ts$/, dependencies: ['in-wordpress'] },
+  ],
+});

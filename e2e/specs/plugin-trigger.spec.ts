@@ -1,0 +1,111 @@
+/** The generated plugin's trigger endpoint, signed like an external service, in a real WordPress. */
+import { expect, test } from '../support/fixtures.js';
+import { awaitDelivery, withMarker } from '../support/delivery.js';
+import { outboxTotal } from '../support/plugin-status.js';
+import { listenOnRelay, type RelayListener } from '../support/relay-listener.js';
+import { eventBody, queryVarPath, signedTrigger, triggerPath, uniqueMarker } from '../support/trigger.js';
+import { runCron } from '../support/wp-client.js';
+
+let listener: RelayListener;
+test.beforeEach(async ({ relay }) => {
+  listener = await listenOnRelay(relay.url);
+});
+test.afterEach(() => listener.close());
+
+for (const [label, path] of [
+  ['pretty URL /<slug>/v1/event-trigger', (slug: string) => triggerPath(slug)],
+  ['query var /?<slug>_event=1', (slug: string) => queryVarPath(slug)],
+  ['REST route POST /wp-json/<slug>/v1/events', (slug: string) => `/wp-json/${slug}/v1/events`],
+] as const) {
+  test(`a signed event at the ${label} is queued (202) and reaches a socket.io client`, async ({ anonymous, admin, stack }) => {
+    const marker = uniqueMarker('signed');
+    const response = await signedTrigger(anonymous, stack.pluginSlug, stack.secret, {
+      path: path(stack.pluginSlug),
+      body: eventBody('order.paid', marker, { total: 42 }),
+    });
+    expect(response.status, response.text).toBe(202);
+    const body = response.json<{ status: string; id: unknown }>();
+    expect(body.status).toBe('queued');
+    expect(typeof body.id === 'string' || typeof body.id === 'number').toBe(true);
+
+    const event = await awaitDelivery(admin, listener, withMarker(marker), { what: `order.paid ${marker}` });
+    expect(event).toMatchObject({ type: 'order.paid', channel: 'public', data: { marker, total: 42 } });
+    expect(Number.isNaN(Date.parse(event.time))).toBe(false);
+    expect.soft(event.id, 'the relay event carries the id WordPress answered with').toBe(String(body.id));
+  });
+}
+
+interface Rejection {
+  name: string;
+  expected: number[];
+  send: (ctx: { marker: string; slug: string; secret: string; client: Parameters<typeof signedTrigger>[0] }) => ReturnType<typeof signedTrigger>;
+}
+
+const now = (): number => Math.floor(Date.now() / 1000);
+
+const rejections: Rejection[] = [
+  { name: 'unsigned', expected: [401], send: (c) => signedTrigger(c.client, c.slug, c.secret, { body: eventBody('x.test', c.marker), signature: false }) },
+  {
+    name: 'signed with another secret',
+    expected: [401],
+    send: (c) => signedTrigger(c.client, c.slug, `${c.secret}-wrong`, { body: eventBody('x.test', c.marker) }),
+  },
+  {
+    name: 'a malformed signature header',
+    expected: [401],
+    send: (c) => signedTrigger(c.client, c.slug, c.secret, { body: eventBody('x.test', c.marker), signature: 't=abc,v1=nothex' }),
+  },
+  {
+    name: 'stale (signed 10 minutes ago)',
+    expected: [401],
+    send: (c) => signedTrigger(c.client, c.slug, c.secret, { body: eventBody('x.test', c.marker), timestamp: now() - 600 }),
+  },
+  {
+    name: 'GET instead of POST',
+    expected: [405],
+    send: (c) => signedTrigger(c.client, c.slug, c.secret, { body: '', method: 'GET' }),
+  },
+  {
+    name: 'over 64 KiB',
+    expected: [413],
+    send: (c) => signedTrigger(c.client, c.slug, c.secret, { body: eventBody('x.test', c.marker, { padding: 'a'.repeat(70 * 1024) }) }),
+  },
+  {
+    name: 'not JSON (text/plain)',
+    expected: [415, 400],
+    send: (c) => signedTrigger(c.client, c.slug, c.secret, { body: `type=x.test&marker=${c.marker}`, contentType: 'text/plain' }),
+  },
+  {
+    name: 'broken JSON',
+    expected: [400],
+    send: (c) => signedTrigger(c.client, c.slug, c.secret, { body: `{"type":"x.test","data":{"marker":"${c.marker}"}` }),
+  },
+  {
+    name: 'missing type',
+    expected: [400],
+    send: (c) => signedTrigger(c.client, c.slug, c.secret, { body: JSON.stringify({ data: { marker: c.marker } }) }),
+  },
+  {
+    name: 'a type outside the event-type pattern',
+    expected: [400],
+    send: (c) => signedTrigger(c.client, c.slug, c.secret, { body: JSON.stringify({ type: 'Has Spaces!', data: { marker: c.marker } }) }),
+  },
+];
+
+test('bad requests get their documented status, a JSON error, and queue nothing', async ({ anonymous, admin, stack }) => {
+  const totalBefore = await outboxTotal(admin, stack.pluginSlug);
+  const markers: string[] = [];
+  for (const rejection of rejections) {
+    const marker = uniqueMarker('rejected');
+    markers.push(marker);
+    const response = await rejection.send({ marker, slug: stack.pluginSlug, secret: stack.secret, client: anonymous });
+    expect.soft(rejection.expected, `${rejection.name}: HTTP ${response.status} ${response.text.slice(0, 200)}`).toContain(response.status);
+    if (rejection.expected.includes(response.status)) {
+      expect.soft(() => response.json(), `${rejection.name}: the error body is JSON`).not.toThrow();
+    }
+  }
+  expect(await outboxTotal(admin, stack.pluginSlug), "events stored in the outbox").toBe(totalBefore);
+  await runCron(admin);
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(listener.events.filter((event) => markers.includes(String(event.data?.['marker'])))).toEqual([]);
+});

@@ -1,0 +1,44 @@
+/**
+ * Playwright fixtures: the relay as a real process owned by the (single) worker, so specs may stop and restart
+ * it; an admin HTTP session; an anonymous one; the stack's settings.
+ */
+import { test as base } from '@playwright/test';
+import { relayProcess, type RelayProcess } from '../../stack/relay-process.js';
+import { e2eStack, type E2eStack } from './stack-env.js';
+import { WpClient } from './wp-client.js';
+
+interface WorkerFixtures {
+  stack: E2eStack;
+  relay: RelayProcess;
+  admin: WpClient;
+}
+
+interface TestFixtures {
+  anonymous: WpClient;
+}
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  // Playwright insists that a fixture's first argument is a destructuring pattern, even an empty one.
+  // eslint-disable-next-line no-empty-pattern
+  stack: [async ({}, use) => use(e2eStack()), { scope: 'worker' }],
+  relay: [
+    async ({ stack }, use) => {
+      const relay = relayProcess({ port: stack.relayPort, secret: stack.secret, extraArgs: ['--log-level', 'warn'] });
+      await relay.start();
+      await use(relay);
+      await relay.stop();
+    },
+    { scope: 'worker' },
+  ],
+  admin: [
+    async ({ stack }, use) => {
+      const admin = new WpClient(stack.wpUrl);
+      await admin.login(stack.adminUser, stack.adminPassword);
+      await use(admin);
+    },
+    { scope: 'worker' },
+  ],
+  anonymous: async ({ stack }, use) => use(new WpClient(stack.wpUrl)),
+});
+
+export { expect } from '@playwright/test';
