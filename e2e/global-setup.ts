@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { packageRoot } from '../stack/package-root.js';
+import type { WpEnvRuntime } from '../stack/runtime.js';
 import { startWordPress } from '../stack/wordpress.js';
 import { publishStack } from './support/stack-env.js';
 import { WpClient } from './support/wp-client.js';
@@ -16,6 +17,13 @@ import { WpClient } from './support/wp-client.js';
 const PLUGIN_SLUG = 'acme-live';
 const RELAY_PORT = Number(process.env['WP_REALTIME_E2E_RELAY_PORT'] ?? 3901);
 const WP_PORT = Number(process.env['WP_REALTIME_E2E_WP_PORT'] ?? 8890);
+
+function requestedRuntime(): WpEnvRuntime | undefined {
+  const value = process.env['WP_REALTIME_E2E_RUNTIME'];
+  if (value === undefined || value === '') return undefined;
+  if (value !== 'docker' && value !== 'playground') throw new Error(`WP_REALTIME_E2E_RUNTIME must be docker or playground, got "${value}"`);
+  return value;
+}
 
 function scaffoldPlugin(root: string, dir: string, relayUrl: string): void {
   const started = Date.now();
@@ -55,6 +63,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     port: WP_PORT,
     constants: { ACME_LIVE_SECRET: secret, ACME_LIVE_RELAY_URL: relayUrl },
     instance: 'e2e',
+    runtime: requestedRuntime(),
     configPlugins: false,
     extraPlugins: [join(root, 'e2e', 'fixtures', 'wp-realtime-e2e-probe')],
     onProgress: (line) => process.stderr.write(`[e2e wordpress] ${line}\n`),

@@ -29,7 +29,9 @@ test('deactivation removes the endpoint (404) and its cron events; re-activation
 test('uninstall (delete through the REST API) leaves no option, table or cron event behind', async ({ admin, stack }) => {
   const slug = stack.pluginSlug;
   const before = await leftovers(admin, prefixOf(slug));
+  // Proves the probe sees the plugin's data at all, so the empty lists below mean something.
   expect(before.tables.length, 'the plugin created its outbox table').toBeGreaterThan(0);
+  expect(before.options.length, 'the plugin stored options').toBeGreaterThan(0);
 
   const deactivated = await admin.request(`/wp-json/wp/v2/plugins/${pluginId(slug)}`, { method: 'POST', withNonce: true, json: { status: 'inactive' } });
   expect(deactivated.status, deactivated.text).toBe(200);
