@@ -12,8 +12,11 @@ import { sendError } from './http-errors.js';
 import { ingestRouter } from './ingest.js';
 import { startSlowConsumerGuard, connectionGate, trackConnectionsPerIp } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
+import { installLiveGate } from './live-gate.js';
 import { createMetrics, type RelayMetrics } from './metrics.js';
 import { type RelayOptions, withDefaults } from './options.js';
+import { redactRedisUrl } from './redis/connection.js';
+import { RedisBroker } from './redis/broker.js';
 import { attachSockets } from './sockets.js';
 
 export { RELAY_DEFAULTS, type RelayOptions } from './options.js';
@@ -48,8 +51,15 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
   const metrics = createMetrics({ connections: () => io.engine.clientsCount, historyEvents: () => history.size });
   io.engine.opts.allowRequest = connectionGate(options, metrics, openByIp);
   trackConnectionsPerIp(io, openByIp);
-  const broker: Broker = new LocalBroker(io, history, metrics);
-  attachSockets({ io, options, broker, metrics, logger });
+  const redisUrl = options.redisUrl;
+  // The Redis broker installs the socket.io Redis Streams adapter, so it exists before the gate wraps that adapter.
+  const redisBroker = redisUrl === undefined ? undefined : new RedisBroker({ io, options: { ...options, redisUrl }, metrics, logger });
+  const broker: Broker = redisBroker ?? new LocalBroker(io, history, metrics);
+  const gate = installLiveGate(io.of('/'), {
+    onDelivery: () => metrics.deliveries.inc(),
+    onProbe: (token) => redisBroker?.onProbe(token),
+  });
+  attachSockets({ io, options, broker, metrics, logger, gate });
   let stopGuard = (): void => {};
 
   app.disable('x-powered-by');
@@ -92,6 +102,10 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
       });
     });
     stopGuard = startSlowConsumerGuard(io, options, metrics, logger);
+    if (redisBroker && redisUrl !== undefined) {
+      logger.info({ redis: redactRedisUrl(redisUrl) }, 'connecting to redis; /readyz answers 503 until this relay shares its broadcasts');
+      redisBroker.start();
+    }
     const { port } = httpServer.address() as AddressInfo;
     const host = options.host.includes(':') ? `[${options.host}]` : options.host;
     return `http://${host}:${port}`;

@@ -75,8 +75,8 @@ export function ingestRouter({ options, broker, metrics, logger, isDraining }: I
     try {
       result = await broker.publish(checked.events);
     } catch (error) {
-      logger.error({ err: error }, 'ingest failed: broker unavailable');
-      return sendError(res, 503, 'unavailable', 'the relay cannot store events right now; retry later');
+      logger.warn({ err: (error as Error).message }, 'ingest refused: the shared store is unavailable');
+      return reject(res, 503, 'unavailable', 'the relay cannot store events right now; retry later');
     }
     metrics.ingestToEmit.observe(Number(process.hrtime.bigint() - started) / 1e9);
     res.status(202).json({ accepted: result.ids.length, ids: result.ids, duplicates: result.duplicates });

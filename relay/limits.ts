@@ -1,8 +1,9 @@
 /**
- * Limits that keep one client from hurting the others: connections per IP, allowed origins, and the slow-consumer
+ * Limits that keep one client from hurting the others: connections per IP, handshake rate, allowed origins, and the slow-consumer
  * guard that drops a client whose unsent output keeps growing instead of letting it exhaust memory.
  */
 import type { IncomingMessage } from 'node:http';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Server } from 'socket.io';
 import type { Logger } from './logger.js';
 import type { RelayMetrics } from './metrics.js';
@@ -70,4 +71,22 @@ export function startSlowConsumerGuard(io: Server, options: RelayOptions, metric
   }, SWEEP_INTERVAL_MS);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/**
+ * Socket.IO middleware that refuses an IP's handshakes past `handshakeRate` per second, before any token is verified,
+ * so a reconnect storm or a flood costs the relay little. The client gets a connect_error naming the reason.
+ */
+export function handshakeRateLimit(options: RelayOptions, metrics: RelayMetrics): Parameters<Server['use']>[0] {
+  const limiter = new RateLimiterMemory({ points: options.handshakeRate, duration: 1 });
+  return (socket, next) => {
+    limiter.consume(socket.handshake.address || 'unknown').then(
+      () => next(),
+      () => {
+        metrics.rejections.inc({ reason: 'handshake_rate_limited' });
+        const message = `more than ${options.handshakeRate} connections per second from this address; retry in a second`;
+        next(Object.assign(new Error(message), { data: { error: 'handshake_rate_limited', message } }));
+      },
+    );
+  };
 }

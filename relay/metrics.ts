@@ -17,6 +17,8 @@ export type RejectionReason =
   | 'token_required'
   | 'invalid_handshake'
   | 'too_many_connections'
+  | 'handshake_rate_limited'
+  | 'unavailable'
   | 'origin_not_allowed'
   | 'slow_consumer';
 

@@ -15,6 +15,12 @@ export interface RelayOptions {
   /** Ingest requests per second allowed from one IP address. */
   ingestRate: number;
   maxConnectionsPerIp: number;
+  /** Socket.IO handshakes per second allowed from one IP address (a burst of the same size is allowed). */
+  handshakeRate: number;
+  /** Shared Redis for several relays (broadcasts, history, idempotency); undefined keeps everything in memory. */
+  redisUrl?: string;
+  /** With Redis: how long an event id stays claimed and a channel's history is kept after its last event. */
+  historyTtlSeconds: number;
   /** A client whose unsent output passes either bound is disconnected as a slow consumer. */
   maxClientBufferBytes: number;
   maxClientBufferPackets: number;
@@ -33,6 +39,8 @@ export const RELAY_DEFAULTS: Omit<RelayOptions, 'secret'> = {
   publicChannels: true,
   ingestRate: 200,
   maxConnectionsPerIp: 1_000,
+  handshakeRate: 50,
+  historyTtlSeconds: 86_400,
   maxClientBufferBytes: 4 * 1024 * 1024,
   maxClientBufferPackets: 5_000,
   drainTimeoutMs: 10_000,

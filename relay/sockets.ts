@@ -13,6 +13,8 @@ import {
 } from '../protocol/index.js';
 import type { Broker } from './broker.js';
 import { checkHandshake, type ClientSession, MAX_CHANNELS_PER_CLIENT } from './handshake.js';
+import { handshakeRateLimit } from './limits.js';
+import type { LiveGate } from './live-gate.js';
 import type { Logger } from './logger.js';
 import type { RelayMetrics } from './metrics.js';
 import type { RelayOptions } from './options.js';
@@ -23,6 +25,7 @@ export interface SocketDeps {
   broker: Broker;
   metrics: RelayMetrics;
   logger: Logger;
+  gate: LiveGate;
 }
 
 type Ack = (response: { ok: true; channels: string[] } | { ok: false; error: string; message: string }) => void;
@@ -37,7 +40,8 @@ function parseChannelList(payload: unknown): string[] | null {
   return list.every((c): c is string => typeof c === 'string' && CHANNEL_PATTERN.test(c)) ? list : null;
 }
 
-export function attachSockets({ io, options, broker, metrics, logger }: SocketDeps): void {
+export function attachSockets({ io, options, broker, metrics, logger, gate }: SocketDeps): void {
+  io.use(handshakeRateLimit(options, metrics));
   io.use((socket, next) => {
     const result = checkHandshake(socket.handshake.auth, options.secret, options.publicChannels);
     if (!result.ok) {
@@ -54,18 +58,32 @@ export function attachSockets({ io, options, broker, metrics, logger }: SocketDe
     const client = session(socket);
     socket.once('disconnect', () => clearTimeout(socket.data.expiryTimer as NodeJS.Timeout | undefined));
     scheduleExpiry(socket, client.expiresAt);
-    if (client.lastEventId !== undefined) await replay(socket, client);
-    // Joining after the replay keeps the order: nothing live reaches the client before what it missed.
-    void socket.join(client.channels);
-
     socket.on('subscribe', (payload: unknown, ack?: Ack) => changeSubscription(socket, payload, ack, 'subscribe'));
     socket.on('unsubscribe', (payload: unknown, ack?: Ack) => changeSubscription(socket, payload, ack, 'unsubscribe'));
     socket.on('refresh_token', (payload: unknown, ack?: Ack) => refreshToken(socket, payload, ack));
+    if (client.lastEventId === undefined) {
+      void socket.join(client.channels);
+    } else {
+      // Join first and hold live events while history is read: nothing is missed between the read and the join,
+      // and nothing live reaches the client before what it missed.
+      gate.hold(socket);
+      void socket.join(client.channels);
+      const sent = await replay(socket, client);
+      gate.release(socket, sent);
+    }
   });
 
-  async function replay(socket: Socket, client: ClientSession): Promise<void> {
+  /** Sends what the client missed and returns the ids sent. */
+  async function replay(socket: Socket, client: ClientSession): Promise<Set<string>> {
     const lastEventId = client.lastEventId as string;
-    const result = await broker.replay(lastEventId, client.channels);
+    let result;
+    try {
+      result = await broker.replay(lastEventId, client.channels);
+    } catch (error) {
+      // History is out of reach (Redis down): the client is told it may have missed events, like an expired id.
+      logger.warn({ err: (error as Error).message }, 'replay failed: history unavailable');
+      result = { found: false, complete: false, events: [] };
+    }
     if (!result.found || !result.complete) {
       metrics.replays.inc({ outcome: 'gap' });
       socket.emit(REPLAY_GAP_EVENT_NAME, { lastEventId });
@@ -74,6 +92,7 @@ export function attachSockets({ io, options, broker, metrics, logger }: SocketDe
     }
     for (const envelope of result.events) socket.emit(CLIENT_EVENT_NAME, envelope);
     metrics.deliveries.inc(result.events.length);
+    return new Set(result.events.map((envelope) => envelope.id));
   }
 
   function changeSubscription(socket: Socket, payload: unknown, ack: Ack | undefined, action: 'subscribe' | 'unsubscribe'): void {

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { createRelay, RELAY_DEFAULTS, type RelayOptions } from '../../relay/index.js';
 import { RuntimeFailure, UsageError } from '../errors.js';
 import { integerInRange, parsePort, requireSecret } from '../options.js';
@@ -14,6 +14,8 @@ interface RelayFlags {
   public: boolean;
   ingestRate: number;
   maxConnectionsPerIp: number;
+  handshakeRate: number;
+  historyTtl: number;
   maxClientBuffer: number;
   maxClientQueue: number;
   logLevel: string;
@@ -35,6 +37,19 @@ function parseOrigin(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...origins];
 }
 
+function parseRedisUrl(value: string): string {
+  let url: URL | null;
+  try {
+    url = new URL(value);
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
+    throw new InvalidArgumentError(`"${value}" must be a Redis URL like redis://127.0.0.1:6379 (or rediss:// for TLS).`);
+  }
+  return value;
+}
+
 export function relayCommand(): Command {
   return new Command('relay')
     .description('run the relay: accepts signed events from WordPress and broadcasts them to browsers')
@@ -46,20 +61,23 @@ export function relayCommand(): Command {
         .env('WP_REALTIME_CORS_ORIGINS')
         .argParser(parseOrigin),
     )
-    .addOption(new Option('--redis <url>', 'Redis URL for running several relays').env('WP_REALTIME_REDIS_URL'))
+    .addOption(
+      new Option('--redis <url>', 'Redis shared by several relays: broadcasts, replay history and de-duplication')
+        .env('WP_REALTIME_REDIS_URL')
+        .argParser(parseRedisUrl),
+    )
     .option('--history <n>', 'events kept per channel for replay and de-duplication', integerInRange(0, 100_000), RELAY_DEFAULTS.history)
     .option('--max-payload <bytes>', 'largest ingest body accepted', integerInRange(256, 16 * 1024 * 1024), RELAY_DEFAULTS.maxPayload)
     .option('--no-public', 'refuse clients without a token; public channels need a token too')
     .option('--ingest-rate <n>', 'ingest requests per second allowed from one IP', integerInRange(1, 1_000_000), RELAY_DEFAULTS.ingestRate)
     .option('--max-connections-per-ip <n>', 'open client connections allowed from one IP', integerInRange(1, 1_000_000), RELAY_DEFAULTS.maxConnectionsPerIp)
+    .option('--handshake-rate <n>', 'client connections per second allowed from one IP', integerInRange(1, 1_000_000), RELAY_DEFAULTS.handshakeRate)
+    .option('--history-ttl <seconds>', 'with --redis: how long event ids and idle channel history are kept', integerInRange(60, 30 * 86_400), RELAY_DEFAULTS.historyTtlSeconds)
     .option('--max-client-buffer <bytes>', 'unsent bytes a client may fall behind before it is dropped as a slow consumer', integerInRange(1024, 1024 ** 3), RELAY_DEFAULTS.maxClientBufferBytes)
     .option('--max-client-queue <packets>', 'queued packets a client may fall behind before it is dropped as a slow consumer', integerInRange(1, 10_000_000), RELAY_DEFAULTS.maxClientBufferPackets)
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(RELAY_DEFAULTS.logLevel))
     .action(async (flags: RelayFlags) => {
       const secret = requireSecret(flags.secret, 'relay');
-      if (flags.redis !== undefined) {
-        throw new UsageError('relay: --redis is not available in this version yet; run one relay without it');
-      }
       const options: Partial<RelayOptions> & { secret: string } = {
         secret,
         port: flags.port,
@@ -70,6 +88,9 @@ export function relayCommand(): Command {
         publicChannels: flags.public,
         ingestRate: flags.ingestRate,
         maxConnectionsPerIp: flags.maxConnectionsPerIp,
+        handshakeRate: flags.handshakeRate,
+        historyTtlSeconds: flags.historyTtl,
+        redisUrl: flags.redis,
         maxClientBufferBytes: flags.maxClientBuffer,
         maxClientBufferPackets: flags.maxClientQueue,
         logLevel: flags.logLevel,

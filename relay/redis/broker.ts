@@ -1,0 +1,154 @@
+/**
+ * The shared broker for several relays: idempotency, history and broadcast live in Redis. Publishing is one atomic
+ * script per event (claim the id, number it, append it to its channel's history, hand it to the socket.io Redis
+ * Streams adapter's stream), so every relay's adapter emits each accepted event to its own clients exactly once.
+ */
+import { randomUUID } from 'node:crypto';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { Counter, Gauge } from 'prom-client';
+import type { Server } from 'socket.io';
+import type { EventEnvelope, IncomingEvent } from '../../protocol/index.js';
+import { type Broker, type PublishResult, toEnvelope } from '../broker.js';
+import type { ReplayResult } from '../history.js';
+import type { Logger } from '../logger.js';
+import type { RelayMetrics } from '../metrics.js';
+import type { RelayOptions } from '../options.js';
+import { createRedisConnections, type RedisConnections } from './connection.js';
+import { EMITTER_FIELDS, eventBroadcastData, probeBroadcastData } from './emitter-message.js';
+import { redisKeys } from './keys.js';
+import { PUBLISH_SCRIPT, REPLAY_SCRIPT } from './scripts.js';
+
+/** Broadcasts kept in the adapter's stream: room for a relay that lost Redis for a while to catch up from. */
+const ADAPTER_STREAM_LENGTH = 10_000;
+/** A store that does not answer within this is treated as down for this request (ingest answers 503). */
+const COMMAND_TIMEOUT_MS = 2_000;
+const PROBE_INTERVAL_MS = 250;
+
+class StoreUnavailable extends Error {}
+
+function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new StoreUnavailable(`redis did not answer ${what} within ${COMMAND_TIMEOUT_MS} ms`)), COMMAND_TIMEOUT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export interface RedisBrokerDeps {
+  io: Server;
+  options: RelayOptions & { redisUrl: string };
+  metrics: RelayMetrics;
+  logger: Logger;
+}
+
+export class RedisBroker implements Broker {
+  private readonly redis: RedisConnections;
+  /** Set once this relay's adapter has read a probe back from the shared stream: until then it could miss broadcasts. */
+  private receivesBroadcasts = false;
+  private readonly probeToken = randomUUID();
+  private probeTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: RedisBrokerDeps) {
+    this.redis = createRedisConnections(deps.options.redisUrl, deps.logger);
+    deps.io.adapter(createAdapter(this.redis.adapter, { streamName: redisKeys.adapterStream, maxLen: ADAPTER_STREAM_LENGTH, onlyPlaintext: true }));
+    this.registerMetrics();
+  }
+
+  /** Connects in the background and probes the broadcast path until this relay's adapter reads from the stream. */
+  start(): void {
+    this.redis.connect();
+    this.probeTimer = setInterval(() => void this.probe(), PROBE_INTERVAL_MS);
+    this.probeTimer.unref();
+  }
+
+  /** Called by the live gate when a probe broadcast comes back through the adapter. */
+  onProbe(token: string): void {
+    if (token !== this.probeToken || this.receivesBroadcasts) return;
+    this.receivesBroadcasts = true;
+    clearInterval(this.probeTimer);
+    this.deps.logger.info('redis connected: this relay shares broadcasts, history and idempotency');
+  }
+
+  isReady(): boolean {
+    return this.receivesBroadcasts && this.redis.isReady();
+  }
+
+  async publish(events: IncomingEvent[]): Promise<PublishResult> {
+    if (!this.isReady()) throw new StoreUnavailable('redis is unreachable');
+    const now = new Date();
+    const envelopes = events.map((event) => toEnvelope(event, now));
+    const { history, historyTtlSeconds } = this.deps.options;
+    // Issued together, the scripts are pipelined on one connection and run in this order.
+    const sequences = await withTimeout(
+      Promise.all(
+        envelopes.map((envelope) =>
+          this.redis.commands.eval(PUBLISH_SCRIPT, {
+            keys: [
+              redisKeys.eventId(envelope.id),
+              redisKeys.sequence,
+              redisKeys.history(envelope.channel),
+              redisKeys.evicted(envelope.channel),
+              redisKeys.adapterStream,
+            ],
+            arguments: [JSON.stringify(envelope), String(history), String(historyTtlSeconds), eventBroadcastData(envelope), String(ADAPTER_STREAM_LENGTH)],
+          }),
+        ),
+      ),
+      'a publish',
+    );
+    const result: PublishResult = { ids: envelopes.map((envelope) => envelope.id), duplicates: [] };
+    this.deps.metrics.eventsIn.inc(envelopes.length);
+    sequences.forEach((sequence, index) => {
+      if (Number(sequence) !== 0) return;
+      result.duplicates.push((envelopes[index] as EventEnvelope).id);
+      this.deps.metrics.duplicates.inc();
+    });
+    return result;
+  }
+
+  async replay(lastEventId: string, channels: Iterable<string>): Promise<ReplayResult> {
+    if (!this.redis.isReady()) throw new StoreUnavailable('redis is unreachable');
+    const keys = [redisKeys.eventId(lastEventId)];
+    for (const channel of channels) keys.push(redisKeys.history(channel), redisKeys.evicted(channel));
+    const reply = (await withTimeout(this.redis.commands.eval(REPLAY_SCRIPT, { keys }), 'a replay read')) as [number, string[]] | null;
+    if (reply === null) return { found: false, complete: false, events: [] };
+    const [incomplete, flat] = reply;
+    const entries: { seq: number; envelope: EventEnvelope }[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      entries.push({ seq: Number.parseInt(flat[i] as string, 10), envelope: JSON.parse(flat[i + 1] as string) as EventEnvelope });
+    }
+    entries.sort((a, b) => a.seq - b.seq);
+    return { found: true, complete: Number(incomplete) === 0, events: entries.map((entry) => entry.envelope) };
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.probeTimer);
+    await this.redis.close();
+  }
+
+  private async probe(): Promise<void> {
+    if (!this.redis.isReady()) return;
+    try {
+      await this.redis.commands.xAdd(redisKeys.adapterStream, '*', { ...EMITTER_FIELDS, data: probeBroadcastData(this.probeToken) }, {
+        TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: ADAPTER_STREAM_LENGTH },
+      });
+    } catch (error) {
+      this.deps.logger.debug({ err: (error as Error).message }, 'redis probe failed');
+    }
+  }
+
+  private registerMetrics(): void {
+    const { registry } = this.deps.metrics;
+    const redis = this.redis;
+    new Gauge({
+      name: 'wp_realtime_redis_up',
+      help: '1 while the relay can reach Redis (commands and broadcasts), else 0',
+      registers: [registry],
+      collect() {
+        this.set(redis.isReady() ? 1 : 0);
+      },
+    });
+    const reconnects = new Counter({ name: 'wp_realtime_redis_reconnects_total', help: 'Redis reconnection attempts', registers: [registry] });
+    for (const client of [redis.commands, redis.adapter]) client.on('reconnecting', () => reconnects.inc());
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The two Lua scripts that make the shared store consistent across relays: Redis runs each one atomically, so two
+ * relays never both broadcast one id, and a replay read sees one instant of every channel it reads.
+ */
+
+/**
+ * KEYS: event id claim, sequence, channel history, channel evicted-through, adapter stream.
+ * ARGV: envelope JSON, history length, TTL seconds, broadcast data, adapter stream length.
+ * Returns the new sequence number, or 0 when the id was already claimed (a duplicate: not broadcast again).
+ */
+export const PUBLISH_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local seq = redis.call('INCR', KEYS[2])
+local history = tonumber(ARGV[2])
+local ttl = tonumber(ARGV[3])
+redis.call('SET', KEYS[1], seq, 'EX', ttl)
+if history > 0 then
+  redis.call('XADD', KEYS[3], seq .. '-0', 'e', ARGV[1])
+  local excess = redis.call('XLEN', KEYS[3]) - history
+  if excess > 0 then
+    local dropped = redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', excess)
+    redis.call('SET', KEYS[4], string.match(dropped[#dropped][1], '^%d+'), 'EX', ttl)
+    redis.call('XTRIM', KEYS[3], 'MAXLEN', history)
+  end
+  redis.call('EXPIRE', KEYS[3], ttl)
+end
+-- the broadcast, as EMITTER_FIELDS in emitter-message.ts describe it
+redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[5], '*', 'uid', 'emitter', 'nsp', '/', 'type', '3', 'data', ARGV[4])
+return seq
+`;
+
+/**
+ * KEYS: the lastEventId claim, then (history, evicted-through) per channel.
+ * Returns nil when lastEventId is unknown, else { incomplete (0|1), { entryId, envelopeJson, ... } }.
+ */
+export const REPLAY_SCRIPT = `
+local last = redis.call('GET', KEYS[1])
+if not last then return false end
+local lastSeq = tonumber(last)
+local incomplete = 0
+local flat = {}
+for i = 2, #KEYS, 2 do
+  if tonumber(redis.call('GET', KEYS[i + 1]) or '0') > lastSeq then incomplete = 1 end
+  for _, entry in ipairs(redis.call('XRANGE', KEYS[i], '(' .. last .. '-0', '+')) do
+    table.insert(flat, entry[1])
+    table.insert(flat, entry[2][2])
+  end
+end
+return { incomplete, flat }
+`;
