@@ -1,0 +1,117 @@
+/** Run profiles and command-line flags of `npm run bench`. Every phase is bounded in count and time. */
+import { TARGETS, PROTOTYPE_TARGET, type AnyTarget } from './targets.js';
+
+export interface BenchConfig {
+  name: string;
+  mode: 'full' | 'quick' | 'tiny';
+  targets: AnyTarget[];
+  subscribers: number[];
+  /** Subscribers for the polling → upgrade connect test (socket.io servers only); 0 skips it. */
+  defaultTransportSubscribers: number;
+  /** Deliveries each throughput run aims for; events = this / subscribers, at least minEvents. */
+  deliveriesPerRun: number;
+  minEvents: number;
+  throughputRepeats: number;
+  window: number;
+  /** Latency is measured at a fixed delivery rate (events/s = this / subscribers), like the issue's 4 ev/s at 5k. */
+  latencyDeliveriesPerSec: number;
+  latencyDurationMs: number;
+  ingestDurationMs: number;
+  ingestConcurrency: number;
+  connectConcurrency: number;
+  /** Writes a CPU profile of the wp-realtime relay while it broadcasts to the largest subscriber count. */
+  profile: boolean;
+  resultsDir: string;
+  docsPath: string | null;
+}
+
+const PROFILES: Record<BenchConfig['mode'], Omit<BenchConfig, 'name' | 'targets' | 'profile' | 'resultsDir' | 'docsPath'>> = {
+  full: {
+    mode: 'full', subscribers: [1000, 5000, 10_000], defaultTransportSubscribers: 1000, deliveriesPerRun: 600_000, minEvents: 40,
+    throughputRepeats: 2, window: 8, latencyDeliveriesPerSec: 20_000, latencyDurationMs: 15_000, ingestDurationMs: 8000,
+    ingestConcurrency: 16, connectConcurrency: 200,
+  },
+  quick: {
+    mode: 'quick', subscribers: [500, 1000], defaultTransportSubscribers: 500, deliveriesPerRun: 150_000, minEvents: 30,
+    throughputRepeats: 1, window: 8, latencyDeliveriesPerSec: 10_000, latencyDurationMs: 5000, ingestDurationMs: 3000,
+    ingestConcurrency: 16, connectConcurrency: 100,
+  },
+  tiny: {
+    mode: 'tiny', subscribers: [20], defaultTransportSubscribers: 10, deliveriesPerRun: 200, minEvents: 5,
+    throughputRepeats: 1, window: 4, latencyDeliveriesPerSec: 400, latencyDurationMs: 500, ingestDurationMs: 300,
+    ingestConcurrency: 4, connectConcurrency: 10,
+  },
+};
+
+export const USAGE = `usage: npm run bench -- [--quick | --tiny] [--name <results name>] [--only <target,...>] [--subscribers <n,...>]
+                          [--prototype] [--profile] [--results-dir <dir>] [--no-docs]
+  targets: ${[...TARGETS, PROTOTYPE_TARGET].join(', ')}`;
+
+export class BenchUsageError extends Error {}
+
+function valueOf(argv: string[], index: number, flag: string): string {
+  const value = argv[index + 1];
+  if (value === undefined || value.startsWith('--')) throw new BenchUsageError(`${flag} needs a value`);
+  return value;
+}
+
+export function parseArgs(argv: string[]): BenchConfig {
+  let mode: BenchConfig['mode'] = 'full';
+  let name: string | null = null;
+  let targets: AnyTarget[] = [...TARGETS];
+  let subscribers: number[] | null = null;
+  let prototype = false;
+  let profile = false;
+  let resultsDir = 'bench/results';
+  let docs = true;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i] as string;
+    switch (flag) {
+      case '--quick':
+      case '--tiny':
+        mode = flag === '--quick' ? 'quick' : 'tiny';
+        break;
+      case '--name':
+        name = valueOf(argv, i++, flag);
+        if (!/^[a-z0-9][a-z0-9._-]{0,63}$/i.test(name)) throw new BenchUsageError('--name takes letters, digits, ".", "_" and "-"');
+        break;
+      case '--only':
+        targets = valueOf(argv, i++, flag).split(',').map((t) => {
+          if (![...TARGETS, PROTOTYPE_TARGET].includes(t as AnyTarget)) throw new BenchUsageError(`--only: unknown target "${t}"`);
+          return t as AnyTarget;
+        });
+        break;
+      case '--subscribers':
+        subscribers = valueOf(argv, i++, flag).split(',').map((n) => {
+          if (!/^\d+$/.test(n) || Number(n) < 1 || Number(n) > 20_000) throw new BenchUsageError(`--subscribers: "${n}" is not a count from 1 to 20000`);
+          return Number(n);
+        });
+        break;
+      case '--prototype':
+        prototype = true;
+        break;
+      case '--profile':
+        profile = true;
+        break;
+      case '--results-dir':
+        resultsDir = valueOf(argv, i++, flag);
+        break;
+      case '--no-docs':
+        docs = false;
+        break;
+      default:
+        throw new BenchUsageError(`unknown option "${flag}"`);
+    }
+  }
+  if (prototype && !targets.includes(PROTOTYPE_TARGET)) targets.push(PROTOTYPE_TARGET);
+  const base = PROFILES[mode];
+  return {
+    ...base,
+    name: name ?? mode,
+    targets,
+    subscribers: subscribers ?? base.subscribers,
+    profile,
+    resultsDir,
+    docsPath: docs ? 'docs/benchmarks.md' : null,
+  };
+}

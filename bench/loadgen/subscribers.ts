@@ -1,0 +1,118 @@
+/**
+ * N subscribers of one server, all in this process: socket.io clients for the two socket.io relays, plain `ws`
+ * clients for the raw baseline. Each delivery is reported by event id to one callback.
+ */
+import { performance } from 'node:perf_hooks';
+import { io, type Socket } from 'socket.io-client';
+import { WebSocket } from 'ws';
+import { summarizeLatencies } from '../stats.js';
+import { usesSocketIo, type AnyTarget, type Transport } from '../targets.js';
+import type { ConnectCommand, ConnectResult } from './messages.js';
+
+export type DeliveryListener = (eventId: string) => void;
+
+interface Subscriber {
+  close(): void;
+}
+
+export class SubscriberPool {
+  private readonly subscribers: Subscriber[] = [];
+  disconnects = 0;
+  private closing = false;
+
+  constructor(private readonly onDelivery: DeliveryListener) {}
+
+  get size(): number {
+    return this.subscribers.length;
+  }
+
+  async connect(command: ConnectCommand): Promise<ConnectResult> {
+    const started = performance.now();
+    const perConnection: number[] = [];
+    const failures: Record<string, number> = {};
+    let upgraded = 0;
+    let nextIndex = 0;
+    const deadline = started + command.timeoutMs;
+    const worker = async (): Promise<void> => {
+      while (nextIndex < command.subscribers && performance.now() < deadline) {
+        nextIndex++;
+        const t0 = performance.now();
+        try {
+          const subscriber = await this.open(command.target, command.url, command.transport, deadline - t0, () => upgraded++);
+          this.subscribers.push(subscriber);
+          perConnection.push(performance.now() - t0);
+        } catch (error) {
+          const reason = (error as Error).message || 'unknown';
+          failures[reason] = (failures[reason] ?? 0) + 1;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(command.concurrency, command.subscribers) }, worker));
+    const totalMs = performance.now() - started;
+    if (command.transport === 'default') {
+      // Connected clients upgrade in the background; give them until the deadline to finish.
+      while (upgraded < this.subscribers.length && performance.now() < deadline) await sleep(50);
+    }
+    if (nextIndex < command.subscribers) failures['not attempted before the deadline'] = command.subscribers - nextIndex;
+    const failed = command.subscribers - this.subscribers.length;
+    const result: ConnectResult = { connected: this.subscribers.length, failed, failures, totalMs, perConnection: summarizeLatencies(perConnection) };
+    if (command.transport === 'default') result.upgraded = upgraded;
+    return result;
+  }
+
+  closeAll(): void {
+    this.closing = true;
+    for (const subscriber of this.subscribers.splice(0)) subscriber.close();
+  }
+
+  private open(target: AnyTarget, url: string, transport: Transport, timeoutMs: number, onUpgrade: () => void): Promise<Subscriber> {
+    return usesSocketIo(target) ? this.openSocketIo(url, transport, timeoutMs, onUpgrade) : this.openWebSocket(url, timeoutMs);
+  }
+
+  private openSocketIo(url: string, transport: Transport, timeoutMs: number, onUpgrade: () => void): Promise<Subscriber> {
+    return new Promise((resolve, reject) => {
+      const socket: Socket = io(url, {
+        forceNew: true,
+        reconnection: false,
+        timeout: Math.max(1000, timeoutMs),
+        ...(transport === 'websocket' ? { transports: ['websocket'] } : {}),
+      });
+      socket.on('custom_event', (event: { id?: unknown }) => {
+        if (typeof event?.id === 'string') this.onDelivery(event.id);
+      });
+      socket.once('connect', () => {
+        if (socket.io.engine.transport.name === 'websocket') onUpgrade();
+        else socket.io.engine.once('upgrade', onUpgrade);
+        socket.once('disconnect', () => {
+          if (!this.closing) this.disconnects++;
+        });
+        resolve({ close: () => socket.disconnect() });
+      });
+      socket.once('connect_error', (error) => {
+        socket.close();
+        reject(error);
+      });
+    });
+  }
+
+  private openWebSocket(url: string, timeoutMs: number): Promise<Subscriber> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url.replace(/^http/, 'ws'), { perMessageDeflate: false, handshakeTimeout: Math.max(1000, timeoutMs) });
+      socket.on('message', (data) => {
+        const event = JSON.parse(String(data)) as { id?: unknown };
+        if (typeof event.id === 'string') this.onDelivery(event.id);
+      });
+      socket.once('open', () => {
+        socket.once('close', () => {
+          if (!this.closing) this.disconnects++;
+        });
+        resolve({ close: () => socket.terminate() });
+      });
+      socket.once('error', reject);
+    });
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,27 @@
+/** The headline: wp-realtime against both baselines at each subscriber count. */
+import type { BroadcastResult, Ratio } from '../schema.js';
+import { round } from '../stats.js';
+
+function ratioOf(a: number | null | undefined, b: number | null | undefined): number | null {
+  if (a === null || a === undefined || b === null || b === undefined || b === 0) return null;
+  return round(a / b, 3);
+}
+
+export function computeRatios(broadcast: BroadcastResult[]): Ratio[] {
+  const sizes = [...new Set(broadcast.map((r) => r.subscribers))];
+  return sizes.flatMap((subscribers) => {
+    const at = (target: BroadcastResult['target']): BroadcastResult | undefined => broadcast.find((r) => r.subscribers === subscribers && r.target === target);
+    const relay = at('wp-realtime');
+    if (!relay) return [];
+    const naive = at('naive-socketio');
+    const raw = at('raw-ws');
+    return [{
+      subscribers,
+      deliveriesVsNaive: ratioOf(relay.throughput.deliveriesPerSec, naive?.throughput.deliveriesPerSec),
+      deliveriesVsRawWs: ratioOf(relay.throughput.deliveriesPerSec, raw?.throughput.deliveriesPerSec),
+      heapPerConnVsNaive: ratioOf(relay.memory.heapPerConnKB, naive?.memory.heapPerConnKB),
+      heapPerConnVsRawWs: ratioOf(relay.memory.heapPerConnKB, raw?.memory.heapPerConnKB),
+      p99VsNaive: ratioOf(relay.latency.latency.p99Ms, naive?.latency.latency.p99Ms),
+    }];
+  });
+}

@@ -1,0 +1,110 @@
+/**
+ * One scenario = one fresh server process + one fresh load generator process, so every measurement starts from an
+ * idle server whose baseline memory is known. The machine has 2 cores: the server and the load generator each get
+ * about one; the orchestrator only waits on IPC in between.
+ */
+import type { BenchConfig } from './config.js';
+import type { ConnectResult, IngestResult, LatencyResult, ThroughputResult } from './loadgen/messages.js';
+import { LoadGenerator, ServerProcess } from './processes.js';
+import type { BroadcastResult, DefaultTransportResult, IngestResultRecord } from './schema.js';
+import { median, round } from './stats.js';
+import type { AnyTarget } from './targets.js';
+
+export type Progress = (line: string) => void;
+
+function snapshot(memory: NodeJS.MemoryUsage): BroadcastResult['memory']['idle'] {
+  return { heapUsed: memory.heapUsed, rss: memory.rss, external: memory.external, arrayBuffers: memory.arrayBuffers };
+}
+
+function perConnection(idle: NodeJS.MemoryUsage, loaded: NodeJS.MemoryUsage, connected: number): Pick<BroadcastResult['memory'], 'heapPerConnKB' | 'rssPerConnKB'> {
+  const n = Math.max(1, connected);
+  return { heapPerConnKB: round((loaded.heapUsed - idle.heapUsed) / n / 1024, 2), rssPerConnKB: round((loaded.rss - idle.rss) / n / 1024, 2) };
+}
+
+async function withProcesses<T>(target: AnyTarget, config: BenchConfig, secret: string, profileDir: string | undefined, body: (server: ServerProcess, load: LoadGenerator) => Promise<T>): Promise<T> {
+  const server = await ServerProcess.start(target, { secret, cpuProfileDir: profileDir });
+  const load = LoadGenerator.start();
+  try {
+    return await body(server, load);
+  } finally {
+    await load.stop();
+    await server.stop();
+  }
+}
+
+function describeFailures(connect: ConnectResult): string {
+  if (connect.failed === 0) return '';
+  return ` (${connect.failed} FAILED: ${Object.entries(connect.failures).map(([why, n]) => `${n}× ${why}`).join('; ')})`;
+}
+
+function connectTimeoutMs(subscribers: number): number {
+  return 30_000 + subscribers * 10;
+}
+
+async function connectAll(server: ServerProcess, load: LoadGenerator, config: BenchConfig, secret: string, subscribers: number, transport: 'websocket' | 'default'): Promise<ConnectResult> {
+  const { result } = await load.run<ConnectResult>(
+    { cmd: 'connect', secret, target: server.target, url: server.url, subscribers, transport, concurrency: config.connectConcurrency, timeoutMs: connectTimeoutMs(subscribers) },
+    connectTimeoutMs(subscribers) + 30_000,
+  );
+  return result;
+}
+
+export async function broadcastScenario(target: AnyTarget, subscribers: number, config: BenchConfig, secret: string, progress: Progress, profileDir?: string): Promise<BroadcastResult> {
+  return withProcesses(target, config, secret, profileDir, async (server, load) => {
+    const idle = await server.memory();
+    const connect = await connectAll(server, load, config, secret, subscribers, 'websocket');
+    const loaded = await server.memory();
+    const memory = { idle: snapshot(idle), loaded: snapshot(loaded), ...perConnection(idle, loaded, connect.connected) };
+    progress(`${target} ×${subscribers}: connected ${connect.connected} in ${round(connect.totalMs)} ms${describeFailures(connect)}, heap ${memory.heapPerConnKB} KB/conn`);
+    if (connect.connected === 0) throw new Error(`${target}: no subscriber could connect\n${server.recentStderr}`);
+
+    const events = Math.max(config.minEvents, Math.round(config.deliveriesPerRun / connect.connected));
+    const runs: ThroughputResult[] = [];
+    for (let run = 0; run < config.throughputRepeats; run++) {
+      const { result } = await load.run<ThroughputResult>({ cmd: 'throughput', secret, events, window: config.window, stallTimeoutMs: 10_000 }, 300_000);
+      runs.push({ ...result, durationMs: round(result.durationMs, 1), deliveriesPerSec: round(result.deliveriesPerSec) });
+      progress(`${target} ×${subscribers}: throughput run ${run + 1}: ${round(result.deliveriesPerSec)} deliveries/s (${result.deliveries}/${result.expectedDeliveries})`);
+    }
+
+    const ratePerSec = round(Math.max(0.5, config.latencyDeliveriesPerSec / subscribers), 2);
+    const { result: latency, disconnects } = await load.run<LatencyResult>(
+      { cmd: 'latency', secret, ratePerSec, durationMs: config.latencyDurationMs, stallTimeoutMs: 10_000 },
+      config.latencyDurationMs + 120_000,
+    );
+    progress(`${target} ×${subscribers}: latency at ${ratePerSec} ev/s: p50 ${latency.latency.p50Ms} ms, p99 ${latency.latency.p99Ms} ms`);
+    await load.run({ cmd: 'close', secret }, 60_000);
+    return {
+      target,
+      transport: 'websocket',
+      subscribers,
+      connect,
+      memory,
+      throughput: { runs, deliveriesPerSec: round(median(runs.map((r) => r.deliveriesPerSec))) },
+      latency,
+      disconnects,
+    };
+  });
+}
+
+export async function defaultTransportScenario(target: AnyTarget, subscribers: number, config: BenchConfig, secret: string, progress: Progress): Promise<DefaultTransportResult> {
+  return withProcesses(target, config, secret, undefined, async (server, load) => {
+    const idle = await server.memory();
+    const connect = await connectAll(server, load, config, secret, subscribers, 'default');
+    const loaded = await server.memory();
+    const memory = { idle: snapshot(idle), loaded: snapshot(loaded), ...perConnection(idle, loaded, connect.connected) };
+    progress(`${target} ×${subscribers} (polling → websocket): connected ${connect.connected} in ${round(connect.totalMs)} ms${describeFailures(connect)}, ${connect.upgraded ?? 0} upgraded, heap ${memory.heapPerConnKB} KB/conn`);
+    await load.run({ cmd: 'close', secret }, 60_000);
+    return { target, transport: 'default', subscribers, connect, memory };
+  });
+}
+
+export async function ingestScenario(target: AnyTarget, batchSize: number, config: BenchConfig, secret: string, progress: Progress): Promise<IngestResultRecord> {
+  return withProcesses(target, config, secret, undefined, async (server, load) => {
+    const { result } = await load.run<IngestResult>(
+      { cmd: 'ingest', secret, target, url: server.url, batchSize, concurrency: config.ingestConcurrency, durationMs: config.ingestDurationMs },
+      config.ingestDurationMs + 60_000,
+    );
+    progress(`${target} ingest, ${batchSize} per request: ${round(result.eventsPerSec)} events/s (${result.errors} errors)`);
+    return { target, batchSize, concurrency: config.ingestConcurrency, ...result, durationMs: round(result.durationMs, 1), eventsPerSec: round(result.eventsPerSec), requestsPerSec: round(result.requestsPerSec) };
+  });
+}

@@ -1,0 +1,128 @@
+/**
+ * The results file (bench/results/<name>.json). One schema for every run so that runs can be compared and charted;
+ * `external` is where the WordPress-side and Chromium end-to-end benchmarks add their figures later.
+ */
+import { z } from 'zod';
+
+export const RESULTS_SCHEMA_ID = 'wp-realtime-bench/v1';
+
+const target = z.enum(['wp-realtime', 'naive-socketio', 'raw-ws', 'prototype-relay']);
+const finite = z.number().finite();
+const count = z.number().int().nonnegative();
+
+const nullableLatency = z.object({ count, p50Ms: z.number().nullable(), p95Ms: z.number().nullable(), p99Ms: z.number().nullable(), maxMs: z.number().nullable() });
+
+const memorySnapshot = z.object({ heapUsed: count, rss: count, external: count, arrayBuffers: count });
+
+const connect = z.object({
+  connected: count,
+  failed: count,
+  failures: z.record(z.string(), count),
+  totalMs: finite,
+  perConnection: nullableLatency,
+  upgraded: count.optional(),
+});
+
+const memory = z.object({
+  idle: memorySnapshot,
+  loaded: memorySnapshot,
+  /** (loaded − idle) / connected, in KiB. */
+  heapPerConnKB: finite,
+  rssPerConnKB: finite,
+});
+
+export const broadcastResult = z.object({
+  target,
+  transport: z.literal('websocket'),
+  subscribers: count,
+  connect,
+  memory,
+  throughput: z.object({
+    runs: z.array(z.object({ events: count, deliveries: count, expectedDeliveries: count, durationMs: finite, deliveriesPerSec: finite })).min(1),
+    /** Median over runs. */
+    deliveriesPerSec: finite,
+  }),
+  latency: z.object({ ratePerSec: finite, events: count, deliveries: count, expectedDeliveries: count, latency: nullableLatency }),
+  /** Subscribers the server dropped during the phases (e.g. as slow consumers). */
+  disconnects: count,
+});
+
+export const defaultTransportResult = z.object({
+  target,
+  transport: z.literal('default'),
+  subscribers: count,
+  connect,
+  memory,
+});
+
+export const ingestResult = z.object({
+  target,
+  batchSize: count,
+  concurrency: count,
+  requests: count,
+  events: count,
+  durationMs: finite,
+  eventsPerSec: finite,
+  requestsPerSec: finite,
+  errors: count,
+  statuses: z.record(z.string(), count),
+});
+
+export const ratio = z.object({
+  subscribers: count,
+  /** wp-realtime ÷ baseline; above 1 means wp-realtime delivers more per second. */
+  deliveriesVsNaive: finite.nullable(),
+  deliveriesVsRawWs: finite.nullable(),
+  /** wp-realtime ÷ baseline; below 1 means wp-realtime uses less heap per connection. */
+  heapPerConnVsNaive: finite.nullable(),
+  heapPerConnVsRawWs: finite.nullable(),
+  p99VsNaive: finite.nullable(),
+});
+
+/** A figure measured by another harness (WordPress request cost, browser end-to-end latency, …). */
+export const externalMeasurement = z.object({
+  name: z.string().min(1),
+  unit: z.string().min(1),
+  value: finite,
+  samples: count.optional(),
+  notes: z.string().optional(),
+});
+
+export const benchResults = z.object({
+  schema: z.literal(RESULTS_SCHEMA_ID),
+  name: z.string().min(1),
+  mode: z.enum(['full', 'quick', 'tiny']),
+  startedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime(),
+  machine: z.object({
+    cpus: count,
+    cpuModel: z.string(),
+    totalMemMB: count,
+    node: z.string(),
+    platform: z.string(),
+    loadAverageAtStart: z.array(finite),
+    loadAverageAtEnd: z.array(finite),
+  }),
+  setup: z.object({
+    eventBytes: count,
+    socketIoVersion: z.string(),
+    wsVersion: z.string(),
+    processes: z.string(),
+    config: z.record(z.string(), z.unknown()),
+  }),
+  broadcast: z.array(broadcastResult),
+  defaultTransports: z.array(defaultTransportResult),
+  ingest: z.array(ingestResult),
+  ratios: z.array(ratio),
+  profile: z.object({ file: z.string(), subscribers: count, top: z.array(z.object({ name: z.string(), selfPercent: finite })) }).nullable(),
+  external: z.object({
+    wordpress: z.array(externalMeasurement).nullable(),
+    chromium: z.array(externalMeasurement).nullable(),
+  }),
+});
+
+export type BenchResults = z.infer<typeof benchResults>;
+export type BroadcastResult = z.infer<typeof broadcastResult>;
+export type DefaultTransportResult = z.infer<typeof defaultTransportResult>;
+export type IngestResultRecord = z.infer<typeof ingestResult>;
+export type Ratio = z.infer<typeof ratio>;

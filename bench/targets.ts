@@ -1,0 +1,54 @@
+/**
+ * The servers under test and how each one is fed: the wp-realtime relay (signed POST /v1/events), the recipe's naive
+ * express + socket.io relay (unsigned POST /event-from-wp, io.emit to everyone) and a raw `ws` broadcast server
+ * (POST /publish, the body written to every socket as is).
+ */
+import { signatureHeader } from '../protocol/index.js';
+
+export const TARGETS = ['wp-realtime', 'naive-socketio', 'raw-ws'] as const;
+export type Target = (typeof TARGETS)[number];
+
+/** The optional prototype (bench/prototypes/) runs only when asked for; it is not a product. */
+export const PROTOTYPE_TARGET = 'prototype-relay';
+export type AnyTarget = Target | typeof PROTOTYPE_TARGET;
+
+/** How subscribers connect: socket.io clients either skip long-polling or start with it and upgrade (the default). */
+export type Transport = 'websocket' | 'default';
+
+export function usesSocketIo(target: AnyTarget): boolean {
+  return target !== 'raw-ws';
+}
+
+export interface PublishRequest {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The event WordPress would send, padded so that what a browser receives is about EVENT_BYTES long. */
+export const EVENT_BYTES = 250;
+const PAD = 'x'.repeat(256);
+
+export function benchEvent(id: string, seq: number): Record<string, unknown> {
+  const event = { id, channel: 'public', type: 'post.published', data: { seq, title: 'Benchmark post', url: 'http://127.0.0.1/?p=1', pad: '' } };
+  // The relay adds "time":"<ISO 8601>" (about 33 bytes); the others forward the body as it came.
+  const base = JSON.stringify(event).length + 33;
+  event.data.pad = PAD.slice(0, Math.max(0, EVENT_BYTES - base));
+  return event;
+}
+
+export function publishRequest(target: AnyTarget, secret: string, events: Record<string, unknown>[]): PublishRequest {
+  const single = events.length === 1 ? events[0] : events;
+  switch (target) {
+    case 'wp-realtime':
+    case PROTOTYPE_TARGET: {
+      const body = JSON.stringify(single);
+      return { path: '/v1/events', headers: { 'content-type': 'application/json', 'x-wp-realtime-signature': signatureHeader(secret, body) }, body };
+    }
+    case 'naive-socketio':
+      // The recipe's endpoint takes one event per request and re-emits whatever it was given.
+      return { path: '/event-from-wp', headers: { 'content-type': 'application/json' }, body: JSON.stringify(single) };
+    case 'raw-ws':
+      return { path: '/publish', headers: { 'content-type': 'application/json' }, body: JSON.stringify(single) };
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The benchmark on a tiny configuration: real server processes, the real load generator and the real stats code,
+ * then the results file is held to its schema and its numbers to each other. Percentile math is checked by hand.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { renderChart } from '../report/chart.js';
+import { END_MARKER, START_MARKER, updateDocs } from '../report/markdown.js';
+import { type BenchResults, benchResults } from '../schema.js';
+import { median, percentile, summarizeLatencies } from '../stats.js';
+import { benchEvent, EVENT_BYTES } from '../targets.js';
+
+const run = promisify(execFile);
+const repoRoot = new URL('../../', import.meta.url).pathname;
+
+describe('stats', () => {
+  it('computes nearest-rank percentiles', () => {
+    const sample = [50, 15, 40, 20, 35];
+    expect(percentile(sample, 5)).toBe(15);
+    expect(percentile(sample, 30)).toBe(20);
+    expect(percentile(sample, 40)).toBe(20);
+    expect(percentile(sample, 50)).toBe(35);
+    expect(percentile(sample, 100)).toBe(50);
+    const hundred = Array.from({ length: 100 }, (_, i) => 100 - i);
+    expect([50, 95, 99, 100].map((p) => percentile(hundred, p))).toEqual([50, 95, 99, 100]);
+    expect(percentile(hundred, 0)).toBe(1);
+  });
+
+  it('refuses empty samples and out-of-range percentiles', () => {
+    expect(() => percentile([], 50)).toThrow(/empty/);
+    expect(() => percentile([1], 101)).toThrow(/0\.\.100/);
+    expect(() => median([])).toThrow(/empty/);
+  });
+
+  it('summarizes latencies and takes medians', () => {
+    const values = Array.from({ length: 1000 }, (_, i) => (i + 1) / 10);
+    expect(summarizeLatencies(values)).toEqual({ count: 1000, p50Ms: 50, p95Ms: 95, p99Ms: 99, maxMs: 100 });
+    expect(summarizeLatencies([])).toEqual({ count: 0, p50Ms: null, p95Ms: null, p99Ms: null, maxMs: null });
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+
+  it('pads events to the documented size as browsers receive them', () => {
+    const envelope = { ...benchEvent('bench-12345-1-123', 123), time: new Date().toISOString() };
+    expect(Math.abs(JSON.stringify(envelope).length - EVENT_BYTES)).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('a tiny run against real servers', () => {
+  let results: BenchResults;
+  let resultsDir: string;
+
+  beforeAll(async () => {
+    // Children run compiled JavaScript; tsc also reports type errors of files being edited elsewhere, so its exit
+    // status is not the test's business — the run below fails loudly if something needed did not compile.
+    await run(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'bench/tsconfig.json'], { cwd: repoRoot }).catch(() => {});
+    resultsDir = mkdtempSync(join(tmpdir(), 'wp-realtime-bench-test-'));
+    const { stdout } = await run(process.execPath, ['dist/bench/run.js', '--tiny', '--name', 'test', '--results-dir', resultsDir, '--no-docs'], {
+      cwd: repoRoot,
+      timeout: 90_000,
+    });
+    expect(stdout).toMatch(/wp-realtime ×20: throughput run 1: \d+ deliveries\/s/);
+    results = benchResults.parse(JSON.parse(readFileSync(join(resultsDir, 'test.json'), 'utf8')));
+  }, 120_000);
+
+  it('measures every target with every subscriber connected and every event delivered', () => {
+    expect(results.broadcast.map((r) => r.target).sort()).toEqual(['naive-socketio', 'raw-ws', 'wp-realtime']);
+    for (const r of results.broadcast) {
+      expect(r.connect.connected).toBe(20);
+      expect(r.connect.failed).toBe(0);
+      for (const t of r.throughput.runs) expect(t.deliveries).toBe(t.expectedDeliveries);
+      expect(r.throughput.runs[0]?.events).toBe(10);
+      expect(r.latency.deliveries).toBe(r.latency.expectedDeliveries);
+      expect(r.latency.latency.count).toBe(r.latency.deliveries);
+      expect(r.memory.loaded.heapUsed).toBeGreaterThan(0);
+    }
+  });
+
+  it('keeps the numbers consistent with each other', () => {
+    for (const r of results.broadcast) {
+      const { p50Ms, p95Ms, p99Ms, maxMs } = r.latency.latency;
+      expect(p50Ms).toBeGreaterThan(0);
+      expect(p50Ms).toBeLessThanOrEqual(p95Ms as number);
+      expect(p95Ms).toBeLessThanOrEqual(p99Ms as number);
+      expect(p99Ms).toBeLessThanOrEqual(maxMs as number);
+      const run0 = r.throughput.runs[0]!;
+      // durationMs is stored rounded to 0.1 ms, so allow 1 % between the stored rate and the one recomputed from it.
+      const recomputed = (run0.deliveries / run0.durationMs) * 1000;
+      expect(Math.abs(run0.deliveriesPerSec - recomputed) / recomputed).toBeLessThan(0.01);
+    }
+    const relay = results.broadcast.find((r) => r.target === 'wp-realtime')!;
+    const naive = results.broadcast.find((r) => r.target === 'naive-socketio')!;
+    expect(results.ratios[0]?.deliveriesVsNaive).toBeCloseTo(relay.throughput.deliveriesPerSec / naive.throughput.deliveriesPerSec, 2);
+  });
+
+  it('measures signed single and batched ingest on the relay and unsigned ingest on the baselines', () => {
+    const kinds = results.ingest.map((r) => `${r.target}/${r.batchSize}`);
+    expect(kinds).toEqual(['wp-realtime/1', 'wp-realtime/100', 'naive-socketio/1', 'raw-ws/1']);
+    for (const r of results.ingest) {
+      expect(r.errors).toBe(0);
+      expect(r.events).toBe(r.requests * r.batchSize);
+    }
+    expect(results.defaultTransports.map((r) => [r.target, r.connect.upgraded])).toEqual([['wp-realtime', 10], ['naive-socketio', 10]]);
+    expect(results.external).toEqual({ wordpress: null, chromium: null });
+  });
+
+  it('renders the chart and rewrites only the marked section of the docs', async () => {
+    const svg = await renderChart(results);
+    expect(svg).toMatch(/^<svg[\s\S]*deliveries\/s at full speed[\s\S]*<\/svg>$/);
+    const docs = join(resultsDir, 'benchmarks.md');
+    writeFileSync(docs, `# Title\nbefore\n${START_MARKER}\nold table\n${END_MARKER}\nafter\n`);
+    updateDocs(docs, results, join(resultsDir, 'test.svg'));
+    const text = readFileSync(docs, 'utf8');
+    expect(text).toMatch(/^# Title\nbefore\n/);
+    expect(text).toMatch(/after\n$/);
+    expect(text).not.toContain('old table');
+    expect(text).toContain('| wp-realtime | 20 |');
+  });
+});
