@@ -2,7 +2,7 @@
  * A broadcast in the wire format of the socket.io Redis Streams adapter, written by the relay's publish script the way
  * the socket.io project's own emitters do (sender uid "emitter"). Writing it in the same atomic script that claims the
  * id and appends history means an accepted event is always broadcast, by every relay's adapter, exactly once.
- * The adapter's tests of this format live in relay/test/emitter-message.test.ts: it is pinned with the adapter version.
+ * relay/test/live-gate.test.ts proves this format against the installed adapter (pinned at an exact version).
  */
 import { CLIENT_EVENT_NAME, type EventEnvelope } from '../../protocol/index.js';
 import { EVENT_ID_FLAG, PROBE_FLAG } from '../live-gate.js';
