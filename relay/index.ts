@@ -44,13 +44,13 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
   const io = new Server(httpServer, {
     serveClient: false,
     // Clients only send small control messages; events flow the other way.
-    maxHttpBufferSize: 16 * 1024,
+    maxHttpBufferSize: options.maxClientMessageBytes,
     cors: { origin: options.corsOrigins.length > 0 ? options.corsOrigins : true, methods: ['GET', 'POST'] },
     allowRequest: undefined,
   });
   const metrics = createMetrics({ connections: () => io.engine.clientsCount, historyEvents: () => history.size });
   io.engine.opts.allowRequest = connectionGate(options, metrics, openByIp);
-  trackConnectionsPerIp(io, openByIp);
+  trackConnectionsPerIp(io, openByIp, metrics);
   const redisUrl = options.redisUrl;
   // The Redis broker installs the socket.io Redis Streams adapter, so it exists before the gate wraps that adapter.
   const redisBroker = redisUrl === undefined ? undefined : new RedisBroker({ io, options: { ...options, redisUrl }, metrics, logger });

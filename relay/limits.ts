@@ -35,12 +35,19 @@ export function connectionGate(options: RelayOptions, metrics: RelayMetrics, ope
   };
 }
 
-/** Counts open engine.io connections per IP for connectionGate. */
-export function trackConnectionsPerIp(io: Server, openByIp: Map<string, number>): void {
-  io.engine.on('connection', (raw: { request: IncomingMessage; once: (event: string, fn: () => void) => void }) => {
+/**
+ * Counts open engine.io connections per IP for connectionGate, and the connections closed for sending a frame over
+ * the client message limit (the WebSocket layer reports those as a transport error).
+ */
+export function trackConnectionsPerIp(io: Server, openByIp: Map<string, number>, metrics: RelayMetrics): void {
+  type CloseListener = (reason: string, description?: { message?: string }) => void;
+  io.engine.on('connection', (raw: { request: IncomingMessage; once: (event: string, fn: CloseListener) => void }) => {
     const ip = clientAddress(raw.request);
     openByIp.set(ip, (openByIp.get(ip) ?? 0) + 1);
-    raw.once('close', () => {
+    raw.once('close', (reason, description) => {
+      if (reason === 'transport error' && /max payload size exceeded/i.test(description?.message ?? '')) {
+        metrics.rejections.inc({ reason: 'message_too_large' });
+      }
       const left = (openByIp.get(ip) ?? 1) - 1;
       if (left <= 0) openByIp.delete(ip);
       else openByIp.set(ip, left);

@@ -18,6 +18,8 @@ export type RejectionReason =
   | 'invalid_handshake'
   | 'too_many_connections'
   | 'handshake_rate_limited'
+  | 'message_too_large'
+  | 'invalid_frame'
   | 'unavailable'
   | 'origin_not_allowed'
   | 'slow_consumer';

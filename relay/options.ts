@@ -10,6 +10,8 @@ export interface RelayOptions {
   /** Channels that keep history; the least recently used channel's history is dropped past this. */
   historyChannels: number;
   maxPayload: number;
+  /** Largest message a client may send (subscribe, refresh_token); a bigger frame closes its connection. */
+  maxClientMessageBytes: number;
   /** False under `--no-public`: clients without a token are refused and public channels need a token too. */
   publicChannels: boolean;
   /** Ingest requests per second allowed from one IP address. */
@@ -36,6 +38,7 @@ export const RELAY_DEFAULTS: Omit<RelayOptions, 'secret'> = {
   history: 100,
   historyChannels: 10_000,
   maxPayload: 65_536,
+  maxClientMessageBytes: 16 * 1024,
   publicChannels: true,
   ingestRate: 200,
   maxConnectionsPerIp: 1_000,

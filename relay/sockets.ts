@@ -57,6 +57,8 @@ export function attachSockets({ io, options, broker, metrics, logger, gate }: So
   io.on('connection', async (socket) => {
     const client = session(socket);
     socket.once('disconnect', () => clearTimeout(socket.data.expiryTimer as NodeJS.Timeout | undefined));
+    // socket.io reports a frame it cannot decode here, then closes the connection.
+    socket.on('error', () => metrics.rejections.inc({ reason: 'invalid_frame' }));
     scheduleExpiry(socket, client.expiresAt);
     socket.on('subscribe', (payload: unknown, ack?: Ack) => changeSubscription(socket, payload, ack, 'subscribe'));
     socket.on('unsubscribe', (payload: unknown, ack?: Ack) => changeSubscription(socket, payload, ack, 'unsubscribe'));

@@ -11,6 +11,8 @@ interface RelayFlags {
   redis?: string;
   history: number;
   maxPayload: number;
+  maxClientMessage: number;
+  historyChannels: number;
   public: boolean;
   ingestRate: number;
   maxConnectionsPerIp: number;
@@ -68,6 +70,8 @@ export function relayCommand(): Command {
     )
     .option('--history <n>', 'events kept per channel for replay and de-duplication', integerInRange(0, 100_000), RELAY_DEFAULTS.history)
     .option('--max-payload <bytes>', 'largest ingest body accepted', integerInRange(256, 16 * 1024 * 1024), RELAY_DEFAULTS.maxPayload)
+    .option('--max-client-message <bytes>', 'largest message a client may send; a bigger frame closes its connection', integerInRange(1024, 16 * 1024 * 1024), RELAY_DEFAULTS.maxClientMessageBytes)
+    .option('--history-channels <n>', 'without --redis: channels that keep history (the least recently used is dropped past this)', integerInRange(1, 10_000_000), RELAY_DEFAULTS.historyChannels)
     .option('--no-public', 'refuse clients without a token; public channels need a token too')
     .option('--ingest-rate <n>', 'ingest requests per second allowed from one IP', integerInRange(1, 1_000_000), RELAY_DEFAULTS.ingestRate)
     .option('--max-connections-per-ip <n>', 'open client connections allowed from one IP', integerInRange(1, 1_000_000), RELAY_DEFAULTS.maxConnectionsPerIp)
@@ -85,6 +89,8 @@ export function relayCommand(): Command {
         corsOrigins: flags.corsOrigin ?? [],
         history: flags.history,
         maxPayload: flags.maxPayload,
+        maxClientMessageBytes: flags.maxClientMessage,
+        historyChannels: flags.historyChannels,
         publicChannels: flags.public,
         ingestRate: flags.ingestRate,
         maxConnectionsPerIp: flags.maxConnectionsPerIp,

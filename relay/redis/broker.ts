@@ -148,6 +148,18 @@ export class RedisBroker implements Broker {
         this.set(redis.isReady() ? 1 : 0);
       },
     });
+    new Gauge({
+      name: 'wp_realtime_redis_used_memory_bytes',
+      help: 'Memory Redis reports in use (history, id claims, the broadcast stream); absent while Redis is unreachable',
+      registers: [registry],
+      async collect() {
+        if (!redis.isReady()) return this.reset();
+        const info = await redis.commands.info('memory').catch(() => '');
+        const used = /^used_memory:(\d+)/m.exec(info)?.[1];
+        if (used === undefined) this.reset();
+        else this.set(Number(used));
+      },
+    });
     const reconnects = new Counter({ name: 'wp_realtime_redis_reconnects_total', help: 'Redis reconnection attempts', registers: [registry] });
     for (const client of [redis.commands, redis.adapter]) client.on('reconnecting', () => reconnects.inc());
   }

@@ -182,7 +182,8 @@ it('survives malformed requests, bad handshakes, bad frames and a connection flo
   expect(validStatuses.every((status) => status === 202)).toBe(true);
   expect(good.events.map((event) => event.id)).toEqual(Array.from({ length: VALID_EVENTS }, (_, i) => `valid-${i}`));
   expect(good.socket.connected).toBe(true);
-  for (const reason of ['invalid_json', 'invalid_signature', 'missing_signature', 'invalid_token', 'invalid_handshake', 'payload_too_large']) {
+  const reasons = ['invalid_json', 'invalid_signature', 'missing_signature', 'invalid_token', 'invalid_handshake', 'payload_too_large', 'message_too_large', 'invalid_frame'];
+  for (const reason of reasons) {
     expect(await metricValue(relay.url, `wp_realtime_rejections_total{reason="${reason}"}`)).toBeGreaterThan(0);
   }
   const refusedAtTheDoor =

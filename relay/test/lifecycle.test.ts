@@ -20,6 +20,10 @@ describe('start-up', () => {
     const cors = await runCli(['relay', '--secret', 'x'.repeat(40), '--cors-origin', 'example.com/path']);
     expect(cors.code).toBe(2);
     expect(cors.stderr).toContain('--cors-origin');
+    const redis = await runCli(['relay', '--secret', 'x'.repeat(40), '--redis', 'http://127.0.0.1:6379']);
+    expect(redis.code).toBe(2);
+    expect(redis.stderr).toContain('redis://');
+    expect((await runCli(['relay', '--secret', 'x'.repeat(40), '--handshake-rate', '0'])).code).toBe(2);
   });
 
   it('takes its secret and port from the environment', async () => {

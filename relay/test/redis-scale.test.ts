@@ -107,6 +107,7 @@ describe('two relays, one Redis', () => {
 
   it('counts deliveries on the relay that delivers, and reports redis_up', async () => {
     expect(await metricValue(b.url, 'wp_realtime_redis_up')).toBe(1);
+    expect(await metricValue(b.url, 'wp_realtime_redis_used_memory_bytes')).toBeGreaterThan(100_000);
     expect(await metricValue(b.url, 'wp_realtime_deliveries_total')).toBeGreaterThan(0);
   });
 });
