@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { packageRoot } from '../stack/package-root.js';
-import type { WpEnvRuntime } from '../stack/runtime.js';
+import { chooseRuntime, hostUrlFromWordPress, listenHostFor, type WpEnvRuntime } from '../stack/runtime.js';
 import { startWordPress } from '../stack/wordpress.js';
 import { publishStack } from './support/stack-env.js';
 import { WpClient } from './support/wp-client.js';
@@ -53,17 +53,19 @@ async function activatePlugin(url: string, user: string, password: string, folde
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const root = packageRoot();
   const secret = randomBytes(32).toString('base64url');
-  const relayUrl = `http://127.0.0.1:${RELAY_PORT}`;
+  const runtime = await chooseRuntime(requestedRuntime());
+  // The relay URL as WordPress sees it; tests reach the relay on loopback either way.
+  const relayUrlForWordPress = hostUrlFromWordPress(runtime, RELAY_PORT);
   const pluginDir = join(root, '.wp-realtime', 'plugins', PLUGIN_SLUG);
-  scaffoldPlugin(root, pluginDir, relayUrl);
+  scaffoldPlugin(root, pluginDir, relayUrlForWordPress);
 
   const started = Date.now();
   const wordpress = await startWordPress({
     projectDir: root,
     port: WP_PORT,
-    constants: { ACME_LIVE_SECRET: secret, ACME_LIVE_RELAY_URL: relayUrl },
+    constants: { ACME_LIVE_SECRET: secret, ACME_LIVE_RELAY_URL: relayUrlForWordPress },
     instance: 'e2e',
-    runtime: requestedRuntime(),
+    runtime,
     configPlugins: false,
     extraPlugins: [join(root, 'e2e', 'fixtures', 'wp-realtime-e2e-probe')],
     onProgress: (line) => process.stderr.write(`[e2e wordpress] ${line}\n`),
@@ -81,7 +83,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     adminUser: wordpress.adminUser,
     adminPassword: wordpress.adminPassword,
     relayPort: RELAY_PORT,
-    relayUrl,
+    relayUrl: `http://127.0.0.1:${RELAY_PORT}`,
+    relayListenHost: listenHostFor(runtime),
     secret,
     pluginSlug: PLUGIN_SLUG,
     pluginDir,

@@ -1,5 +1,5 @@
 /** The local stack used by `wp-realtime dev` and the e2e harness: a real WordPress (wp-env) and a relay process. */
 export { StackError } from './errors.js';
 export { relayProcess, type RelayProcess, type RelayProcessOptions } from './relay-process.js';
-export { chooseRuntime, dockerEngineRuns, type WpEnvRuntime } from './runtime.js';
+export { chooseRuntime, dockerEngineRuns, hostUrlFromWordPress, listenHostFor, type WpEnvRuntime } from './runtime.js';
 export { startWordPress, type RunningWordPress, type StartWordPressOptions, type WpConfigValue } from './wordpress.js';

@@ -84,8 +84,10 @@ export function relayProcess(options: RelayProcessOptions): RelayProcess {
   };
 
   return {
+    /** Where clients on this machine reach it (loopback when it listens on every interface). */
     get url() {
-      return `http://${host}:${options.port}`;
+      const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+      return `http://${reachable}:${options.port}`;
     },
     get running() {
       return child !== null;

@@ -28,3 +28,17 @@ export async function chooseRuntime(requested?: WpEnvRuntime): Promise<WpEnvRunt
   if (requested) return requested;
   return (await dockerEngineRuns()) ? 'docker' : 'playground';
 }
+
+/**
+ * The URL under which WordPress reaches a server on this machine's port (e.g. the relay): Playground runs in this
+ * machine's network; wp-env's Docker containers reach the host as host.docker.internal, and only when the server
+ * listens on all interfaces (see listenHostFor).
+ */
+export function hostUrlFromWordPress(runtime: WpEnvRuntime, port: number): string {
+  return runtime === 'docker' ? `http://host.docker.internal:${port}` : `http://127.0.0.1:${port}`;
+}
+
+/** The address a host server must listen on for WordPress under this runtime to reach it. */
+export function listenHostFor(runtime: WpEnvRuntime): string {
+  return runtime === 'docker' ? '0.0.0.0' : '127.0.0.1';
+}

@@ -23,7 +23,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   stack: [async ({}, use) => use(e2eStack()), { scope: 'worker' }],
   relay: [
     async ({ stack }, use) => {
-      const relay = relayProcess({ port: stack.relayPort, secret: stack.secret, extraArgs: ['--log-level', 'warn'] });
+      const relay = relayProcess({ port: stack.relayPort, host: stack.relayListenHost, secret: stack.secret, extraArgs: ['--log-level', 'warn'] });
       await relay.start();
       await use(relay);
       await relay.stop();

@@ -5,6 +5,8 @@ export interface E2eStack {
   adminPassword: string;
   relayPort: number;
   relayUrl: string;
+  /** 127.0.0.1, or 0.0.0.0 when WordPress runs in Docker and must reach the relay from a container. */
+  relayListenHost: string;
   secret: string;
   pluginSlug: string;
   pluginDir: string;
@@ -16,6 +18,7 @@ const KEYS = {
   adminPassword: 'WP_REALTIME_E2E_ADMIN_PASSWORD',
   relayPort: 'WP_REALTIME_E2E_RELAY_PORT',
   relayUrl: 'WP_REALTIME_E2E_RELAY_URL',
+  relayListenHost: 'WP_REALTIME_E2E_RELAY_LISTEN_HOST',
   secret: 'WP_REALTIME_E2E_SECRET',
   pluginSlug: 'WP_REALTIME_E2E_PLUGIN_SLUG',
   pluginDir: 'WP_REALTIME_E2E_PLUGIN_DIR',
@@ -37,6 +40,7 @@ export function e2eStack(): E2eStack {
     adminPassword: read(KEYS.adminPassword),
     relayPort: Number(read(KEYS.relayPort)),
     relayUrl: read(KEYS.relayUrl),
+    relayListenHost: read(KEYS.relayListenHost),
     secret: read(KEYS.secret),
     pluginSlug: read(KEYS.pluginSlug),
     pluginDir: read(KEYS.pluginDir),
