@@ -7,6 +7,7 @@ import { connect, postSigned, settle, type TestClient } from './support/clients.
 import { metricValue, startRedisRelays } from './support/cluster.js';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
 import type { RelayProcess } from './support/relay-process.js';
+import { startRoundRobinProxy } from './support/round-robin-proxy.js';
 
 let redis: RedisServer;
 let a: RelayProcess;
@@ -109,6 +110,29 @@ describe('two relays, one Redis', () => {
     expect(await metricValue(b.url, 'wp_realtime_redis_up')).toBe(1);
     expect(await metricValue(b.url, 'wp_realtime_redis_used_memory_bytes')).toBeGreaterThan(100_000);
     expect(await metricValue(b.url, 'wp_realtime_deliveries_total')).toBeGreaterThan(0);
+  });
+});
+
+describe('behind a load balancer without sticky sessions', () => {
+  it('WebSocket clients spread over both relays each receive every event once, and replay through the balancer', async () => {
+    const balancer = await startRoundRobinProxy([a.url, b.url]);
+    try {
+      const behind = await Promise.all(Array.from({ length: 10 }, () => client(balancer.url)));
+      expect(balancer.counts.every((count) => count >= 4)).toBe(true);
+      await postSigned(balancer.url, a.secret, { id: 'lb-1', type: 'lb.test' });
+      await postSigned(balancer.url, a.secret, { id: 'lb-2', type: 'lb.test' });
+      await Promise.all(behind.map((c) => c.waitFor(2)));
+      const leaving = behind[0] as TestClient;
+      leaving.close();
+      await postSigned(balancer.url, a.secret, { id: 'lb-3', type: 'lb.test' });
+      const back = await client(balancer.url, 'lb-2');
+      await back.waitFor(1);
+      await settle();
+      for (const c of behind.slice(1)) expect(ids(c)).toEqual(['lb-1', 'lb-2', 'lb-3']);
+      expect(ids(back)).toEqual(['lb-3']);
+    } finally {
+      await balancer.close();
+    }
   });
 });
 
