@@ -56,7 +56,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const runtime = await chooseRuntime(requestedRuntime());
   // The relay URL as WordPress sees it; tests reach the relay on loopback either way.
   const relayUrlForWordPress = hostUrlFromWordPress(runtime, RELAY_PORT);
-  const pluginDir = join(root, '.wp-realtime', 'plugins', PLUGIN_SLUG);
+  // Separate instances (state folder, plugin copy) let two suites run side by side on other ports.
+  const instance = process.env.WP_REALTIME_E2E_INSTANCE || 'e2e';
+  const pluginDir = join(root, '.wp-realtime', instance, 'plugins', PLUGIN_SLUG);
   scaffoldPlugin(root, pluginDir, relayUrlForWordPress);
 
   const started = Date.now();
@@ -64,7 +66,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     projectDir: root,
     port: WP_PORT,
     constants: { ACME_LIVE_SECRET: secret, ACME_LIVE_RELAY_URL: relayUrlForWordPress },
-    instance: 'e2e',
+    instance,
     runtime,
     configPlugins: false,
     extraPlugins: [join(root, 'e2e', 'fixtures', 'wp-realtime-e2e-probe')],
