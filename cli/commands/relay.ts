@@ -126,5 +126,10 @@ export function relayCommand(): Command {
       } catch (error) {
         throw new RuntimeFailure(`relay: drain failed (${(error as Error).message})`);
       }
+      if (options.redisUrl !== undefined) {
+        // Drained. The socket.io Redis adapter's own connections close on their own schedule (a blocking read for up
+        // to 5 s, or reconnect timers while Redis is away); nothing is left for them to do, so do not wait for them.
+        process.exit(0);
+      }
     });
 }

@@ -23,6 +23,8 @@ const ADAPTER_STREAM_LENGTH = 10_000;
 /** A store that does not answer within this is treated as down for this request (ingest answers 503). */
 const COMMAND_TIMEOUT_MS = 2_000;
 const PROBE_INTERVAL_MS = 250;
+/** How often a connected relay checks that Redis still answers (a frozen Redis keeps its connections open). */
+const HEALTH_INTERVAL_MS = 1_000;
 
 class StoreUnavailable extends Error {}
 
@@ -47,6 +49,9 @@ export class RedisBroker implements Broker {
   private receivesBroadcasts = false;
   private readonly probeToken = randomUUID();
   private probeTimer: NodeJS.Timeout | undefined;
+  private healthTimer: NodeJS.Timeout | undefined;
+  /** Set when Redis stopped answering on an open connection; cleared by the next answer. */
+  private stalled = false;
 
   constructor(private readonly deps: RedisBrokerDeps) {
     this.redis = createRedisConnections(deps.options.redisUrl, deps.logger);
@@ -59,6 +64,8 @@ export class RedisBroker implements Broker {
     this.redis.connect();
     this.probeTimer = setInterval(() => void this.probe(), PROBE_INTERVAL_MS);
     this.probeTimer.unref();
+    this.healthTimer = setInterval(() => void this.checkHealth(), HEALTH_INTERVAL_MS);
+    this.healthTimer.unref();
   }
 
   /** Called by the live gate when a probe broadcast comes back through the adapter. */
@@ -70,7 +77,7 @@ export class RedisBroker implements Broker {
   }
 
   isReady(): boolean {
-    return this.receivesBroadcasts && this.redis.isReady();
+    return this.receivesBroadcasts && !this.stalled && this.redis.isReady();
   }
 
   async publish(events: IncomingEvent[]): Promise<PublishResult> {
@@ -107,7 +114,7 @@ export class RedisBroker implements Broker {
   }
 
   async replay(lastEventId: string, channels: Iterable<string>): Promise<ReplayResult> {
-    if (!this.redis.isReady()) throw new StoreUnavailable('redis is unreachable');
+    if (this.stalled || !this.redis.isReady()) throw new StoreUnavailable('redis is unreachable');
     const keys = [redisKeys.eventId(lastEventId)];
     for (const channel of channels) keys.push(redisKeys.history(channel), redisKeys.evicted(channel));
     const reply = (await withTimeout(this.redis.commands.eval(REPLAY_SCRIPT, { keys }), 'a replay read')) as [number, string[]] | null;
@@ -123,7 +130,20 @@ export class RedisBroker implements Broker {
 
   async close(): Promise<void> {
     clearInterval(this.probeTimer);
+    clearInterval(this.healthTimer);
     await this.redis.close();
+  }
+
+  private async checkHealth(): Promise<void> {
+    if (!this.redis.isReady()) return;
+    try {
+      await withTimeout(this.redis.commands.ping(), 'a health check');
+      if (this.stalled) this.deps.logger.info('redis answers again');
+      this.stalled = false;
+    } catch (error) {
+      if (!this.stalled) this.deps.logger.error({ err: (error as Error).message }, 'redis stopped answering: ingest answers 503 until it does');
+      this.stalled = true;
+    }
   }
 
   private async probe(): Promise<void> {

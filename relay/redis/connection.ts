@@ -29,12 +29,14 @@ export function redactRedisUrl(url: string): string {
   }
 }
 
-function createLoggedClient(url: string, role: string, logger: Logger, disableOfflineQueue: boolean): RedisClient {
+function createLoggedClient(url: string, role: 'commands' | 'adapter', logger: Logger): RedisClient {
+  const forCommands = role === 'commands';
   const client = createClient({
     url,
-    disableOfflineQueue,
-    // Notices a Redis that stopped answering without closing the connection (a frozen host, a dropped route).
-    pingInterval: 5_000,
+    disableOfflineQueue: forCommands,
+    // Keeps the idle command connection alive through proxies and NATs that drop quiet ones. Not on the adapter's
+    // client: its copies inherit its options, and its blocking reads keep their connection busy anyway.
+    ...(forCommands ? { pingInterval: 5_000 } : {}),
     socket: { connectTimeout: 2_000, reconnectStrategy: reconnectDelay },
   });
   let reported = false;
@@ -61,8 +63,8 @@ export interface RedisConnections {
 }
 
 export function createRedisConnections(url: string, logger: Logger): RedisConnections {
-  const commands = createLoggedClient(url, 'commands', logger, true);
-  const adapter = createLoggedClient(url, 'adapter', logger, false);
+  const commands = createLoggedClient(url, 'commands', logger);
+  const adapter = createLoggedClient(url, 'adapter', logger);
   return {
     commands,
     adapter,

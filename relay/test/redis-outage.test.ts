@@ -85,6 +85,33 @@ describe('Redis stopped for 10 s while events are posted', () => {
   });
 });
 
+describe('a Redis that stops answering without closing its connections', () => {
+  it('is noticed: ingest answers 503 within the 2 s command timeout, /readyz 503, and all recovers on its own', { timeout: 30_000 }, async () => {
+    const redis = await startRedisServer();
+    const [relay] = (await startRedisRelays(redis.url, 1)) as [RelayProcess];
+    try {
+      const client = await connect(relay.url);
+      redis.freeze();
+      const started = Date.now();
+      const frozen = await postSigned(relay.url, relay.secret, { id: 'frozen-1', type: 'frozen' });
+      expect(frozen.status).toBe(503);
+      expect(Date.now() - started).toBeLessThan(3_000);
+      await waitForReady(relay.url, 503, 5_000);
+      redis.thaw();
+      await waitForReady(relay.url, 200, 10_000);
+      expect((await postSigned(relay.url, relay.secret, { id: 'thawed-1', type: 'frozen' })).status).toBe(202);
+      await client.waitFor(1);
+      client.close();
+      // The frozen post may have run once Redis woke up: at most once, never twice.
+      expect(client.events.map((event) => event.id).filter((id) => id === 'thawed-1')).toEqual(['thawed-1']);
+    } finally {
+      redis.thaw();
+      await relay.stop();
+      await redis.dispose();
+    }
+  });
+});
+
 describe('a relay started while Redis is down', () => {
   it('listens, says so, answers 503 until Redis comes up, then works without a restart', { timeout: 30_000 }, async () => {
     const redis = await startRedisServer();

@@ -14,6 +14,9 @@ export interface RedisServer {
   /** Graceful stop (SIGTERM); with persistence on, the data survives a later start(). */
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a Redis that keeps its connections open but stops answering. */
+  freeze(): void;
+  thaw(): void;
   /** Stops and removes the data directory. */
   dispose(): Promise<void>;
 }
@@ -70,6 +73,8 @@ export async function startRedisServer({ persistent = false } = {}): Promise<Red
     port,
     start,
     stop,
+    freeze: () => child?.kill('SIGSTOP'),
+    thaw: () => child?.kill('SIGCONT'),
     async dispose() {
       await stop();
       rmSync(dir, { recursive: true, force: true });
