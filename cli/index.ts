@@ -1,6 +1,7 @@
 /** The `wp-realtime` program: wires one command per file; commands hold no shared state. */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { devCommand } from './commands/dev.js';
 import { doctorCommand } from './commands/doctor.js';
 import { emitCommand } from './commands/emit.js';
 import { relayCommand } from './commands/relay.js';
@@ -17,7 +18,7 @@ export function buildProgram(): Command {
     .version(version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [relayCommand(), scaffoldCommand(), emitCommand(), tokenCommand(), secretCommand(), doctorCommand()]) {
+  for (const command of [relayCommand(), scaffoldCommand(), emitCommand(), tokenCommand(), secretCommand(), devCommand(), doctorCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return program;

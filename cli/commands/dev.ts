@@ -1,0 +1,28 @@
+import { Command, Option } from 'commander';
+import { slugProblem } from '../../scaffold/naming.js';
+import { runDev } from '../dev/run-dev.js';
+import { UsageError } from '../errors.js';
+import { parsePort } from '../options.js';
+
+interface DevFlags {
+  port: number;
+  relayPort: number;
+  slug: string;
+}
+
+export function devCommand(): Command {
+  return new Command('dev')
+    .description('run the whole local stack: relay + WordPress (wp-env) with a demo plugin and a page holding the block; Ctrl-C stops it')
+    .option('--port <port>', 'WordPress port', parsePort, 8888)
+    .addOption(new Option('--relay-port <port>', 'relay port').env('WP_REALTIME_PORT').argParser(parsePort).default(3000))
+    .option('--slug <slug>', 'slug of the demo plugin it scaffolds', 'live-demo')
+    .action(async (flags: DevFlags) => {
+      const problem = slugProblem(flags.slug);
+      if (problem) throw new UsageError(`dev: --slug: ${problem}`);
+      if (flags.port === 0 || flags.relayPort === 0) throw new UsageError('dev: --port and --relay-port need a fixed port (1–65535), not 0');
+      if (flags.port === flags.relayPort) throw new UsageError(`dev: --port and --relay-port are both ${flags.port}; give them different ports`);
+      await runDev({ port: flags.port, relayPort: flags.relayPort, slug: flags.slug, cwd: process.cwd() });
+      // Everything is stopped; an idle keep-alive socket must not hold the process open.
+      setTimeout(() => process.exit(process.exitCode ?? 0), 3_000).unref();
+    });
+}

@@ -1,0 +1,40 @@
+/** Sets up the running demo site as its admin would: the plugin active, and a published page holding the block. */
+import { RuntimeFailure } from '../errors.js';
+import type { WpSession } from './wp-session.js';
+
+function field(body: unknown, key: string): unknown {
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[key] : undefined;
+}
+
+export async function ensurePluginActive(session: WpSession, slug: string): Promise<void> {
+  const route = `/wp/v2/plugins/${slug}/${slug}`;
+  const current = await session.rest(route);
+  if (current.status === 200 && field(current.body, 'status') === 'active') return;
+  const activated = await session.rest(route, 'POST', { status: 'active' });
+  if (activated.status !== 200 || field(activated.body, 'status') !== 'active') {
+    throw new RuntimeFailure(`dev: could not activate the plugin ${slug} (HTTP ${activated.status}: ${activated.text.slice(0, 200)})`);
+  }
+}
+
+/** Returns the page's public URL. */
+export async function createDemoPage(session: WpSession, namespace: string): Promise<string> {
+  const reply = await session.rest('/wp/v2/pages', 'POST', {
+    title: 'Live Notifications demo',
+    status: 'publish',
+    content: `<!-- wp:${namespace}/live-notifications {"heading":"Live updates"} /-->`,
+  });
+  const link = field(reply.body, 'link');
+  if (reply.status !== 201 || typeof link !== 'string') {
+    throw new RuntimeFailure(`dev: could not create the demo page (HTTP ${reply.status}: ${reply.text.slice(0, 200)})`);
+  }
+  return link;
+}
+
+/** The plugin answers its own REST route: proof that it loaded, not only that WordPress says it is active. */
+export async function assertPluginAnswers(siteUrl: string, slug: string): Promise<void> {
+  const response = await fetch(`${siteUrl}/wp-json/${slug}/v1/ping`, {
+    headers: { cookie: 'playground_auto_login_already_happened=1' },
+    signal: AbortSignal.timeout(30_000),
+  });
+  if (response.status !== 200) throw new RuntimeFailure(`dev: the plugin's /wp-json/${slug}/v1/ping answered HTTP ${response.status}`);
+}

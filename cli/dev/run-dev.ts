@@ -1,0 +1,146 @@
+/**
+ * `wp-realtime dev`: an in-memory relay, a WordPress (wp-env; Playground offline) with a freshly scaffolded demo
+ * plugin sharing a generated secret with the relay, a cron pump, and a page holding the block. Runs until
+ * SIGINT/SIGTERM, then stops everything it started, newest first.
+ */
+import { generateSecret } from '../../protocol/index.js';
+import { createRelay } from '../../relay/index.js';
+import { hostUrlFromWordPress, listenHostFor, startCronPump, startWordPress } from '../../stack/index.js';
+import { RuntimeFailure } from '../errors.js';
+import { renderBanner } from './banner.js';
+import { prepareDemoProject } from './demo-plugin.js';
+import { assertPluginAnswers, createDemoPage, ensurePluginActive } from './demo-site.js';
+import { preflight } from './preflight.js';
+import { progress } from './progress.js';
+import { shutdown } from './shutdown.js';
+import { WpSession } from './wp-session.js';
+
+export interface DevOptions {
+  port: number;
+  relayPort: number;
+  slug: string;
+  cwd: string;
+}
+
+/** Thrown when a stop signal arrives during start-up: not a failure, the command just ends. */
+class StopRequested extends Error {}
+
+function explain(error: unknown, detail: (line: string) => void): RuntimeFailure {
+  if (error instanceof RuntimeFailure) return error;
+  const [first = 'unknown error', ...rest] = (error as Error).message.split('\n');
+  // The one-line error the CLI prints is the headline; wp-env's or Playground's output behind it goes above it.
+  for (const line of rest.filter((l) => l.trim()).slice(-30)) detail(line);
+  return new RuntimeFailure(`dev: ${first}`);
+}
+
+export async function runDev(options: DevOptions): Promise<void> {
+  const steps = progress();
+  const say = (line: string): void => void process.stderr.write(`${line}\n`);
+  const stopper = shutdown(() => {
+    say('wp-realtime dev: forced to stop; WordPress may still run (the next `wp-realtime dev` on this port stops it)');
+    process.exit(1);
+  });
+  stopper.requested.then((signal) => say(`\n${signal}: stopping (press Ctrl-C again to force) …`), () => undefined);
+  const step = async <T>(title: string, work: () => Promise<T>): Promise<T> => {
+    if (stopper.isRequested) throw new StopRequested();
+    const result = await steps.step(title, work);
+    if (stopper.isRequested) throw new StopRequested();
+    return result;
+  };
+
+  try {
+    const runtime = await step('checking ports, the built block and how to run WordPress', () =>
+      preflight({ wordpress: options.port, relay: options.relayPort }),
+    );
+    const siteUrl = `http://localhost:${options.port}`;
+    const secret = generateSecret();
+    const relayUrlForWordPress = hostUrlFromWordPress(runtime, options.relayPort);
+
+    const project = await step(`scaffolding the demo plugin ${options.slug}`, () =>
+      prepareDemoProject(options.cwd, options.slug, relayUrlForWordPress),
+    );
+
+    const relayUrl = await step(`starting the relay on port ${options.relayPort} (in memory)`, async () => {
+      const relay = createRelay({
+        secret,
+        port: options.relayPort,
+        host: listenHostFor(runtime),
+        corsOrigins: [siteUrl, `http://127.0.0.1:${options.port}`],
+        drainTimeoutMs: 2_000,
+        logLevel: 'warn',
+      });
+      try {
+        await relay.start();
+      } catch (error) {
+        throw new RuntimeFailure(`dev: the relay could not listen on port ${options.relayPort} (${(error as Error).message}); choose another --relay-port`);
+      }
+      stopper.onStop('the relay', () => relay.stop());
+      return `http://127.0.0.1:${options.relayPort}`;
+    });
+
+    const wordpress = await step(`starting WordPress on port ${options.port} (wp-env, ${runtime} runtime)`, async () => {
+      const started = await startWordPress({
+        projectDir: project.projectDir,
+        instance: `dev-${options.port}`,
+        runtime,
+        port: options.port,
+        constants: {
+          [`${project.constantPrefix}_SECRET`]: secret,
+          [`${project.constantPrefix}_RELAY_URL`]: relayUrlForWordPress,
+          // The cron pump below plays the system cron; see stack/cron-pump.ts for why WP-Cron cannot here.
+          DISABLE_WP_CRON: true,
+        },
+        extraPlugins: [project.pluginDir],
+        onProgress: steps.detail,
+      });
+      stopper.onStop('WordPress', () => started.stop());
+      return started;
+    });
+
+    await step('starting the cron pump (requests /wp-cron.php every second)', async () => {
+      let lastError = '';
+      const pump = startCronPump({
+        siteUrl,
+        onError: (error) => {
+          if (error.message !== lastError) say(`cron pump: ${error.message}`);
+          lastError = error.message;
+        },
+      });
+      stopper.onStop('the cron pump', () => pump.stop());
+    });
+
+    const pageUrl = await step('activating the plugin and publishing a page with the Live Notifications block', async () => {
+      const session = await WpSession.login(siteUrl, wordpress.adminUser, wordpress.adminPassword);
+      await ensurePluginActive(session, options.slug);
+      await assertPluginAnswers(siteUrl, options.slug);
+      return createDemoPage(session, project.namespace);
+    });
+
+    process.stdout.write(
+      renderBanner({
+        siteUrl,
+        pageUrl,
+        relayUrl,
+        adminUser: wordpress.adminUser,
+        adminPassword: wordpress.adminPassword,
+        secret,
+        secretConstant: `${project.constantPrefix}_SECRET`,
+        runtime,
+        seconds: steps.totalSeconds,
+      }),
+    );
+    await stopper.requested;
+  } catch (error) {
+    if (!(error instanceof StopRequested)) {
+      const failure = explain(error, steps.detail);
+      say('start-up failed; stopping what was started');
+      await stopper.stopAll(steps.detail);
+      stopper.dispose();
+      throw failure;
+    }
+  }
+  const clean = await stopper.stopAll(steps.detail);
+  stopper.dispose();
+  if (!clean) throw new RuntimeFailure('dev: some parts did not stop cleanly (see above)');
+  say('wp-realtime dev stopped');
+}
