@@ -81,7 +81,7 @@ export function createMetrics(sample: { connections: () => number; historyEvents
     }),
     historyEvents: new Gauge({
       name: `${prefix}history_events`,
-      help: 'Events held in replay history',
+      help: 'Events held in replay history in this process (0 with --redis: see wp_realtime_redis_used_memory_bytes)',
       registers: [registry],
       collect() {
         this.set(sample.historyEvents());

@@ -115,6 +115,8 @@ export class RedisBroker implements Broker {
 
   async replay(lastEventId: string, channels: Iterable<string>): Promise<ReplayResult> {
     if (this.stalled || !this.redis.isReady()) throw new StoreUnavailable('redis is unreachable');
+    // With --history 0 ids are still claimed (idempotency) but nothing is kept to replay: always a gap.
+    if (this.deps.options.history === 0) return { found: false, complete: false, events: [] };
     const keys = [redisKeys.eventId(lastEventId)];
     for (const channel of channels) keys.push(redisKeys.history(channel), redisKeys.evicted(channel));
     const reply = (await withTimeout(this.redis.commands.eval(REPLAY_SCRIPT, { keys }), 'a replay read')) as [number, string[]] | null;

@@ -113,6 +113,27 @@ describe('two relays, one Redis', () => {
   });
 });
 
+describe('--history 0 with Redis', () => {
+  it('still de-duplicates ids but keeps nothing to replay: a reconnecting client is told about the gap', async () => {
+    const [relay] = (await startRedisRelays(redis.url, 1, ['--history', '0'])) as [RelayProcess];
+    try {
+      const first = await client(relay.url);
+      await postSigned(relay.url, relay.secret, { id: 'nohist-1', type: 'h' });
+      await first.waitFor(1);
+      first.close();
+      const again = await postSigned(relay.url, relay.secret, { id: 'nohist-1', type: 'h' });
+      expect(again.body.duplicates).toEqual(['nohist-1']);
+      await postSigned(relay.url, relay.secret, { id: 'nohist-2', type: 'h' });
+      const back = await client(relay.url, 'nohist-1');
+      await settle();
+      expect(back.gaps).toEqual([{ lastEventId: 'nohist-1' }]);
+      expect(ids(back)).toEqual([]);
+    } finally {
+      await relay.stop();
+    }
+  });
+});
+
 describe('behind a load balancer without sticky sessions', () => {
   it('WebSocket clients spread over both relays each receive every event once, and replay through the balancer', async () => {
     const balancer = await startRoundRobinProxy([a.url, b.url]);
