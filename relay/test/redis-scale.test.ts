@@ -14,8 +14,8 @@ let a: RelayProcess;
 let b: RelayProcess;
 const clients: TestClient[] = [];
 
-async function client(url: string, lastEventId?: string): Promise<TestClient> {
-  const connected = await connect(url, lastEventId === undefined ? {} : { auth: { lastEventId } });
+async function client(url: string, lastEventId?: string, transports = ['websocket']): Promise<TestClient> {
+  const connected = await connect(url, { transports, ...(lastEventId === undefined ? {} : { auth: { lastEventId } }) });
   clients.push(connected);
   return connected;
 }
@@ -36,9 +36,9 @@ afterAll(async () => {
 });
 
 describe('two relays, one Redis', () => {
-  it('delivers an event posted to A to clients on A and on B, once each', async () => {
+  it('delivers an event posted to A to clients on A and on B, once each (long-polling clients too)', async () => {
     const onA = await client(a.url);
-    const onB = await client(b.url);
+    const onB = await client(b.url, undefined, ['polling', 'websocket']);
     const response = await postSigned(a.url, a.secret, { id: 'fanout-1', type: 'scale.test', data: { n: 1 } });
     expect(response.status).toBe(202);
     await Promise.all([onA.waitFor(1), onB.waitFor(1)]);
