@@ -1,14 +1,21 @@
 /**
  * Preloaded into every server under test (`node --expose-gc --import probe.js …`) so that the servers themselves stay
- * unmodified: over the IPC channel the orchestrator asks for memory after a full GC.
+ * unmodified. Over the IPC channel the orchestrator asks for memory after a full GC, and starts and stops a CPU
+ * profile around exactly the phase it wants to see (a --cpu-prof profile would mostly show connects and idling),
+ * and can take heap snapshots to see what a connection costs.
  */
-interface MemoryRequest {
-  benchProbe: 'memory';
-  requestId: number;
-}
+import { writeFileSync } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
+import { Session } from 'node:inspector/promises';
 
-function isMemoryRequest(message: unknown): message is MemoryRequest {
-  return typeof message === 'object' && message !== null && (message as MemoryRequest).benchProbe === 'memory';
+type ProbeRequest =
+  | { benchProbe: 'memory'; requestId: number }
+  | { benchProbe: 'profile-start'; requestId: number }
+  | { benchProbe: 'profile-stop'; requestId: number; file: string }
+  | { benchProbe: 'heap-snapshot'; requestId: number; file: string };
+
+function isProbeRequest(message: unknown): message is ProbeRequest {
+  return typeof message === 'object' && message !== null && typeof (message as ProbeRequest).benchProbe === 'string';
 }
 
 async function settledMemory(): Promise<NodeJS.MemoryUsage> {
@@ -22,12 +29,40 @@ async function settledMemory(): Promise<NodeJS.MemoryUsage> {
   return process.memoryUsage();
 }
 
+let session: Session | null = null;
+
+async function answer(request: ProbeRequest): Promise<Record<string, unknown>> {
+  switch (request.benchProbe) {
+    case 'memory':
+      return { memory: await settledMemory() };
+    case 'profile-start':
+      session = new Session();
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: 200 });
+      await session.post('Profiler.start');
+      return {};
+    case 'profile-stop': {
+      if (!session) throw new Error('no profile is running');
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      session = null;
+      writeFileSync(request.file, JSON.stringify(profile));
+      return { file: request.file };
+    }
+    case 'heap-snapshot':
+      await settledMemory();
+      return { file: writeHeapSnapshot(request.file) };
+  }
+}
+
 if (process.send) {
   process.on('message', (message: unknown) => {
-    if (!isMemoryRequest(message)) return;
-    settledMemory().then(
-      (memory) => process.send?.({ benchProbe: 'memory', requestId: message.requestId, memory }),
-      (error: Error) => process.send?.({ benchProbe: 'memory', requestId: message.requestId, error: error.message }),
+    if (!isProbeRequest(message)) return;
+    const reply = { benchProbe: message.benchProbe, requestId: message.requestId };
+    answer(message).then(
+      (result) => process.send?.({ ...reply, ...result }),
+      (error: Error) => process.send?.({ ...reply, error: error.message }),
     );
   });
   // The IPC channel must not keep a server alive that would otherwise exit.

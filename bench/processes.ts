@@ -26,8 +26,6 @@ function spawnNode(nodeArgs: string[], extraEnv: Record<string, string> = {}): C
 
 export interface ServerOptions {
   secret: string;
-  /** Directory for a V8 CPU profile of the server (node --cpu-prof), written when it exits. */
-  cpuProfileDir?: string;
 }
 
 /**
@@ -71,8 +69,7 @@ export class ServerProcess {
   }
 
   static async start(target: AnyTarget, options: ServerOptions): Promise<ServerProcess> {
-    const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-    const child = spawnNode(['--expose-gc', '--import', here('./probe.js'), ...profile, ...serverArgs(target, options.secret)]);
+    const child = spawnNode(['--expose-gc', '--import', here('./probe.js'), ...serverArgs(target, options.secret)]);
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
       let err = '';
@@ -94,24 +91,42 @@ export class ServerProcess {
     return new ServerProcess(target, child, url);
   }
 
-  /** process.memoryUsage() of the server after full GCs (see probe.ts). */
-  memory(): Promise<NodeJS.MemoryUsage> {
+  private probe<T>(request: Record<string, unknown>, pick: (reply: Record<string, unknown>) => T): Promise<T> {
     const requestId = ++this.nextRequest;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.target} did not answer the memory probe`)), 30_000);
-      const onMessage = (message: { benchProbe?: string; requestId?: number; memory?: NodeJS.MemoryUsage; error?: string }): void => {
-        if (message?.benchProbe !== 'memory' || message.requestId !== requestId) return;
+      const timer = setTimeout(() => reject(new Error(`${this.target} did not answer the ${String(request.benchProbe)} probe`)), 60_000);
+      const onMessage = (reply: Record<string, unknown>): void => {
+        if (reply?.requestId !== requestId || reply.benchProbe !== request.benchProbe) return;
         clearTimeout(timer);
         this.child.off('message', onMessage);
-        if (message.memory) resolve(message.memory);
-        else reject(new Error(`${this.target} memory probe: ${message.error ?? 'no answer'}`));
+        if (typeof reply.error === 'string') reject(new Error(`${this.target} ${String(request.benchProbe)} probe: ${reply.error}`));
+        else resolve(pick(reply));
       };
       this.child.on('message', onMessage);
-      this.child.send({ benchProbe: 'memory', requestId });
+      this.child.send({ ...request, requestId });
     });
   }
 
-  /** SIGTERM (the relay drains and exits 0; a CPU profile is written on exit), SIGKILL after a grace period. */
+  /** process.memoryUsage() of the server after full GCs (see probe.ts). */
+  memory(): Promise<NodeJS.MemoryUsage> {
+    return this.probe({ benchProbe: 'memory' }, (reply) => reply.memory as NodeJS.MemoryUsage);
+  }
+
+  /** Starts a V8 CPU profile inside the server; profileStop writes it as a .cpuprofile file. */
+  profileStart(): Promise<void> {
+    return this.probe({ benchProbe: 'profile-start' }, () => undefined);
+  }
+
+  /** Writes a heap snapshot after full GCs (see report/heap.ts). */
+  heapSnapshot(file: string): Promise<string> {
+    return this.probe({ benchProbe: 'heap-snapshot', file }, (reply) => reply.file as string);
+  }
+
+  profileStop(file: string): Promise<string> {
+    return this.probe({ benchProbe: 'profile-stop', file }, (reply) => reply.file as string);
+  }
+
+  /** SIGTERM (the relay drains and exits 0), SIGKILL after a grace period. */
   async stop(graceMs = 15_000): Promise<void> {
     if (this.child.exitCode !== null) return;
     this.child.kill('SIGTERM');

@@ -3,8 +3,8 @@
  * chart (bench/results/<name>.svg) and the results table of docs/benchmarks.md.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BenchConfig, BenchUsageError, parseArgs, USAGE } from './config.js';
@@ -35,19 +35,24 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
   progress(`${config.name} (${config.mode}): targets ${config.targets.join(', ')}; subscribers ${config.subscribers.join(', ')}; load average ${loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}`);
 
   const largest = Math.max(...config.subscribers);
-  const profileDir = config.profile ? mkdtempSync(join(tmpdir(), 'wp-realtime-bench-prof-')) : undefined;
+  // Profiles are large; bench/results/raw/ is git-ignored.
+  const profileDir = join(config.resultsDir, 'raw');
+  if (config.profile) mkdirSync(profileDir, { recursive: true });
+  const profiles: BenchResults['profiles'] = [];
   const broadcast: BenchResults['broadcast'] = [];
   for (const subscribers of config.subscribers) {
     // Targets alternate within each size so that background load on the shared machine hits them alike.
     for (const target of config.targets) {
-      const profile = target === 'wp-realtime' && subscribers === largest ? profileDir : undefined;
-      broadcast.push(await broadcastScenario(target, subscribers, config, secret, progress, profile));
+      const profileFile = config.profile && subscribers === largest ? join(profileDir, `${config.name}-${target}-${subscribers}.cpuprofile`) : undefined;
+      broadcast.push(await broadcastScenario(target, subscribers, config, secret, progress, profileFile));
+      if (profileFile) profiles.push({ target, subscribers, file: profileFile, ...summarizeProfile(profileFile) });
     }
   }
 
   const defaultTransports: BenchResults['defaultTransports'] = [];
   if (config.defaultTransportSubscribers > 0) {
-    for (const target of config.targets.filter(usesSocketIo)) {
+    // The prototype is websocket-only by design; long-polling clients cannot reach it.
+    for (const target of config.targets.filter((t) => usesSocketIo(t) && t !== 'prototype-relay')) {
       defaultTransports.push(await defaultTransportScenario(target, config.defaultTransportSubscribers, config, secret, progress));
     }
   }
@@ -56,15 +61,6 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
   for (const target of config.targets) {
     ingest.push(await ingestScenario(target, 1, config, secret, progress));
     if (target === 'wp-realtime' || target === 'prototype-relay') ingest.push(await ingestScenario(target, 100, config, secret, progress));
-  }
-
-  let profile: BenchResults['profile'] = null;
-  if (profileDir) {
-    const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
-    if (file) {
-      profile = { file: join(profileDir, file), subscribers: largest, top: summarizeProfile(join(profileDir, file)).owners };
-      progress(`relay CPU profile at ${largest} subscribers: ${profile.file}`);
-    }
   }
 
   const results: BenchResults = {
@@ -95,7 +91,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
     defaultTransports,
     ingest,
     ratios: computeRatios(broadcast),
-    profile,
+    profiles,
     external: { wordpress: null, chromium: null },
   };
   return benchResults.parse(results);

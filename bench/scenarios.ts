@@ -21,8 +21,8 @@ function perConnection(idle: NodeJS.MemoryUsage, loaded: NodeJS.MemoryUsage, con
   return { heapPerConnKB: round((loaded.heapUsed - idle.heapUsed) / n / 1024, 2), rssPerConnKB: round((loaded.rss - idle.rss) / n / 1024, 2) };
 }
 
-async function withProcesses<T>(target: AnyTarget, config: BenchConfig, secret: string, profileDir: string | undefined, body: (server: ServerProcess, load: LoadGenerator) => Promise<T>): Promise<T> {
-  const server = await ServerProcess.start(target, { secret, cpuProfileDir: profileDir });
+async function withProcesses<T>(target: AnyTarget, secret: string, body: (server: ServerProcess, load: LoadGenerator) => Promise<T>): Promise<T> {
+  const server = await ServerProcess.start(target, { secret });
   const load = LoadGenerator.start();
   try {
     return await body(server, load);
@@ -49,8 +49,9 @@ async function connectAll(server: ServerProcess, load: LoadGenerator, config: Be
   return result;
 }
 
-export async function broadcastScenario(target: AnyTarget, subscribers: number, config: BenchConfig, secret: string, progress: Progress, profileDir?: string): Promise<BroadcastResult> {
-  return withProcesses(target, config, secret, profileDir, async (server, load) => {
+/** With profileFile, the server's CPU is profiled during the full-speed runs only (and runs slightly slower). */
+export async function broadcastScenario(target: AnyTarget, subscribers: number, config: BenchConfig, secret: string, progress: Progress, profileFile?: string): Promise<BroadcastResult> {
+  return withProcesses(target, secret, async (server, load) => {
     const idle = await server.memory();
     const connect = await connectAll(server, load, config, secret, subscribers, 'websocket');
     const loaded = await server.memory();
@@ -60,11 +61,14 @@ export async function broadcastScenario(target: AnyTarget, subscribers: number, 
 
     const events = Math.max(config.minEvents, Math.round(config.deliveriesPerRun / connect.connected));
     const runs: ThroughputResult[] = [];
+    if (profileFile) await server.profileStart();
     for (let run = 0; run < config.throughputRepeats; run++) {
       const { result } = await load.run<ThroughputResult>({ cmd: 'throughput', secret, events, window: config.window, stallTimeoutMs: 10_000 }, 300_000);
       runs.push({ ...result, durationMs: round(result.durationMs, 1), deliveriesPerSec: round(result.deliveriesPerSec) });
-      progress(`${target} ×${subscribers}: throughput run ${run + 1}: ${round(result.deliveriesPerSec)} deliveries/s (${result.deliveries}/${result.expectedDeliveries})`);
+      progress(`${target} ×${subscribers}: throughput run ${run + 1}: ${round(result.deliveriesPerSec)} deliveries/s (${result.deliveries}/${result.expectedDeliveries} delivered${result.publishFailures ? `, ${result.publishFailures} publishes FAILED` : ''})`);
     }
+
+    if (profileFile) progress(`${target} ×${subscribers}: CPU profile of the full-speed runs in ${await server.profileStop(profileFile)}`);
 
     const ratePerSec = round(Math.max(0.5, config.latencyDeliveriesPerSec / subscribers), 2);
     const { result: latency, disconnects } = await load.run<LatencyResult>(
@@ -82,12 +86,13 @@ export async function broadcastScenario(target: AnyTarget, subscribers: number, 
       throughput: { runs, deliveriesPerSec: round(median(runs.map((r) => r.deliveriesPerSec))) },
       latency,
       disconnects,
+      profiled: profileFile !== undefined,
     };
   });
 }
 
 export async function defaultTransportScenario(target: AnyTarget, subscribers: number, config: BenchConfig, secret: string, progress: Progress): Promise<DefaultTransportResult> {
-  return withProcesses(target, config, secret, undefined, async (server, load) => {
+  return withProcesses(target, secret, async (server, load) => {
     const idle = await server.memory();
     const connect = await connectAll(server, load, config, secret, subscribers, 'default');
     const loaded = await server.memory();
@@ -99,7 +104,7 @@ export async function defaultTransportScenario(target: AnyTarget, subscribers: n
 }
 
 export async function ingestScenario(target: AnyTarget, batchSize: number, config: BenchConfig, secret: string, progress: Progress): Promise<IngestResultRecord> {
-  return withProcesses(target, config, secret, undefined, async (server, load) => {
+  return withProcesses(target, secret, async (server, load) => {
     const { result } = await load.run<IngestResult>(
       { cmd: 'ingest', secret, target, url: server.url, batchSize, concurrency: config.ingestConcurrency, durationMs: config.ingestDurationMs },
       config.ingestDurationMs + 60_000,

@@ -38,13 +38,15 @@ export const broadcastResult = z.object({
   connect,
   memory,
   throughput: z.object({
-    runs: z.array(z.object({ events: count, deliveries: count, expectedDeliveries: count, durationMs: finite, deliveriesPerSec: finite })).min(1),
+    runs: z.array(z.object({ events: count, publishFailures: count, deliveries: count, expectedDeliveries: count, durationMs: finite, deliveriesPerSec: finite })).min(1),
     /** Median over runs. */
     deliveriesPerSec: finite,
   }),
-  latency: z.object({ ratePerSec: finite, events: count, deliveries: count, expectedDeliveries: count, latency: nullableLatency }),
+  latency: z.object({ ratePerSec: finite, events: count, publishFailures: count, deliveries: count, expectedDeliveries: count, latency: nullableLatency }),
   /** Subscribers the server dropped during the phases (e.g. as slow consumers). */
   disconnects: count,
+  /** True when the server was CPU-profiled during the throughput runs (which slows it a little). */
+  profiled: z.boolean(),
 });
 
 export const defaultTransportResult = z.object({
@@ -88,6 +90,8 @@ export const externalMeasurement = z.object({
   notes: z.string().optional(),
 });
 
+const profileShare = z.object({ name: z.string(), selfPercent: finite });
+
 export const benchResults = z.object({
   schema: z.literal(RESULTS_SCHEMA_ID),
   name: z.string().min(1),
@@ -114,7 +118,9 @@ export const benchResults = z.object({
   defaultTransports: z.array(defaultTransportResult),
   ingest: z.array(ingestResult),
   ratios: z.array(ratio),
-  profile: z.object({ file: z.string(), subscribers: count, top: z.array(z.object({ name: z.string(), selfPercent: finite })) }).nullable(),
+  profiles: z.array(
+    z.object({ target, subscribers: count, file: z.string(), byOwner: z.array(profileShare), byFunction: z.array(profileShare) }),
+  ),
   external: z.object({
     wordpress: z.array(externalMeasurement).nullable(),
     chromium: z.array(externalMeasurement).nullable(),

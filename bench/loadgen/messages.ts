@@ -56,6 +56,7 @@ export interface ConnectResult {
 
 export interface ThroughputResult {
   events: number;
+  publishFailures: number;
   deliveries: number;
   expectedDeliveries: number;
   durationMs: number;
@@ -65,6 +66,7 @@ export interface ThroughputResult {
 export interface LatencyResult {
   ratePerSec: number;
   events: number;
+  publishFailures: number;
   deliveries: number;
   expectedDeliveries: number;
   latency: LatencySummary;

@@ -68,6 +68,14 @@ export class DeliveryTracker {
 }
 
 let runCounter = 0;
+
+/** Publishes without waiting; a refused or failed request is counted, its event then never arrives. */
+function publishCounted(publisher: Publisher, event: Record<string, unknown>, failures: { count: number }): void {
+  void publisher.publish([event]).then((status) => {
+    if (status < 200 || status >= 300) failures.count++;
+  });
+}
+
 function eventId(seq: number): string {
   return `bench-${process.pid}-${runCounter}-${seq}`;
 }
@@ -76,6 +84,7 @@ export async function runThroughput(command: ThroughputCommand, tracker: Deliver
   runCounter++;
   tracker.reset();
   const subscribers = tracker.expectedPerEvent;
+  const failures = { count: 0 };
   const startDeliveries = tracker.deliveries;
   let next = 0;
   let inFlight = 0;
@@ -84,7 +93,7 @@ export async function runThroughput(command: ThroughputCommand, tracker: Deliver
       const id = eventId(next);
       inFlight++;
       tracker.sent(id);
-      void publisher.publish([benchEvent(id, next)]);
+      publishCounted(publisher, benchEvent(id, next), failures);
       next++;
     }
   };
@@ -99,13 +108,14 @@ export async function runThroughput(command: ThroughputCommand, tracker: Deliver
   tracker.onComplete = () => {};
   const deliveries = tracker.deliveries - startDeliveries;
   const durationMs = Math.max(1, tracker.lastDeliveryAt - started);
-  return { events: next, deliveries, expectedDeliveries: next * subscribers, durationMs, deliveriesPerSec: (deliveries / durationMs) * 1000 };
+  return { events: next, publishFailures: failures.count, deliveries, expectedDeliveries: next * subscribers, durationMs, deliveriesPerSec: (deliveries / durationMs) * 1000 };
 }
 
 export async function runLatency(command: LatencyCommand, tracker: DeliveryTracker, publisher: Publisher): Promise<LatencyResult> {
   runCounter++;
   tracker.reset();
   const latencies: number[] = [];
+  const failures = { count: 0 };
   tracker.latencies = latencies;
   const total = Math.max(1, Math.round((command.ratePerSec * command.durationMs) / 1000));
   const started = performance.now();
@@ -116,13 +126,14 @@ export async function runLatency(command: LatencyCommand, tracker: DeliveryTrack
     if (wait > 0) await sleep(wait);
     const id = eventId(seq);
     tracker.sent(id);
-    void publisher.publish([benchEvent(id, seq)]);
+    publishCounted(publisher, benchEvent(id, seq), failures);
   }
   await tracker.drain(command.stallTimeoutMs);
   tracker.latencies = null;
   return {
     ratePerSec: command.ratePerSec,
     events: total,
+    publishFailures: failures.count,
     deliveries: latencies.length,
     expectedDeliveries: total * tracker.expectedPerEvent,
     latency: summarizeLatencies(latencies),

@@ -37,7 +37,7 @@ function topShares(totals: Map<string, number>, all: number, limit: number): Pro
     .map(([name, time]) => ({ name, selfPercent: Math.round((time / all) * 1000) / 10 }));
 }
 
-export function summarizeProfile(file: string, limit = 20): { functions: ProfileShare[]; owners: ProfileShare[] } {
+export function summarizeProfile(file: string, limit = 20): { byFunction: ProfileShare[]; byOwner: ProfileShare[] } {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const functions = new Map<string, number>();
@@ -54,7 +54,7 @@ export function summarizeProfile(file: string, limit = 20): { functions: Profile
     const ownerName = node.callFrame.functionName.startsWith('(') ? node.callFrame.functionName : owner;
     owners.set(ownerName, (owners.get(ownerName) ?? 0) + delta);
   });
-  return { functions: topShares(functions, all, limit), owners: topShares(owners, all, limit) };
+  return { byFunction: topShares(functions, all, limit), byOwner: topShares(owners, all, limit) };
 }
 
 // `node dist/bench/report/profile.js <file.cpuprofile>` prints the summary.
@@ -65,6 +65,6 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/di
     process.exit(2);
   }
   const summary = summarizeProfile(file, 30);
-  process.stdout.write(`self time by owner:\n${summary.owners.map((s) => `  ${s.selfPercent.toFixed(1).padStart(5)}%  ${s.name}`).join('\n')}\n`);
-  process.stdout.write(`self time by function:\n${summary.functions.map((s) => `  ${s.selfPercent.toFixed(1).padStart(5)}%  ${s.name}`).join('\n')}\n`);
+  process.stdout.write(`self time by owner:\n${summary.byOwner.map((s) => `  ${s.selfPercent.toFixed(1).padStart(5)}%  ${s.name}`).join('\n')}\n`);
+  process.stdout.write(`self time by function:\n${summary.byFunction.map((s) => `  ${s.selfPercent.toFixed(1).padStart(5)}%  ${s.name}`).join('\n')}\n`);
 }
