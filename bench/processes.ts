@@ -6,7 +6,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { LoadCommand, LoadReply } from './loadgen/messages.js';
-import { PROTOTYPE_TARGET, type AnyTarget } from './targets.js';
+import type { AnyTarget } from './targets.js';
 
 export const OPEN_FILE_LIMIT = 65_536;
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
@@ -49,8 +49,10 @@ function serverArgs(target: AnyTarget, secret: string): string[] {
       return [here('./baselines/naive-socketio.js')];
     case 'raw-ws':
       return [here('./baselines/raw-ws.js')];
-    case PROTOTYPE_TARGET:
+    case 'prototype-relay':
       return [here('./prototypes/fast-relay.js'), '--secret', secret];
+    case 'prototype-batched':
+      return [here('./prototypes/fast-relay.js'), '--secret', secret, '--coalesce'];
   }
 }
 

@@ -15,7 +15,7 @@ import { summarizeProfile } from './report/profile.js';
 import { computeRatios } from './report/ratios.js';
 import { broadcastScenario, defaultTransportScenario, ingestScenario } from './scenarios.js';
 import { type BenchResults, benchResults, RESULTS_SCHEMA_ID } from './schema.js';
-import { EVENT_BYTES, usesSocketIo } from './targets.js';
+import { EVENT_BYTES, isSignedIngest, PROTOTYPE_TARGETS, usesSocketIo } from './targets.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -51,8 +51,8 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
 
   const defaultTransports: BenchResults['defaultTransports'] = [];
   if (config.defaultTransportSubscribers > 0) {
-    // The prototype is websocket-only by design; long-polling clients cannot reach it.
-    for (const target of config.targets.filter((t) => usesSocketIo(t) && t !== 'prototype-relay')) {
+    // The prototypes are websocket-only by design; long-polling clients cannot reach them.
+    for (const target of config.targets.filter((t) => usesSocketIo(t) && !(PROTOTYPE_TARGETS as readonly string[]).includes(t))) {
       defaultTransports.push(await defaultTransportScenario(target, config.defaultTransportSubscribers, config, secret, progress));
     }
   }
@@ -60,7 +60,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
   const ingest: BenchResults['ingest'] = [];
   for (const target of config.targets) {
     ingest.push(await ingestScenario(target, 1, config, secret, progress));
-    if (target === 'wp-realtime' || target === 'prototype-relay') ingest.push(await ingestScenario(target, 100, config, secret, progress));
+    if (isSignedIngest(target)) ingest.push(await ingestScenario(target, 100, config, secret, progress));
   }
 
   const results: BenchResults = {

@@ -65,7 +65,7 @@ export async function broadcastScenario(target: AnyTarget, subscribers: number, 
     for (let run = 0; run < config.throughputRepeats; run++) {
       const { result } = await load.run<ThroughputResult>({ cmd: 'throughput', secret, events, window: config.window, stallTimeoutMs: 10_000 }, 300_000);
       runs.push({ ...result, durationMs: round(result.durationMs, 1), deliveriesPerSec: round(result.deliveriesPerSec) });
-      progress(`${target} ×${subscribers}: throughput run ${run + 1}: ${round(result.deliveriesPerSec)} deliveries/s (${result.deliveries}/${result.expectedDeliveries} delivered${result.publishFailures ? `, ${result.publishFailures} publishes FAILED` : ''})`);
+      progress(`${target} ×${subscribers}: throughput run ${run + 1}: ${round(result.deliveriesPerSec)} deliveries/s (${result.deliveries}/${result.expectedDeliveries} delivered${result.publishFailures ? `, ${result.publishFailures} publishes FAILED: ${JSON.stringify(result.publishFailureReasons)}` : ''})`);
     }
 
     if (profileFile) progress(`${target} ×${subscribers}: CPU profile of the full-speed runs in ${await server.profileStop(profileFile)}`);

@@ -3,10 +3,11 @@
  * `external` is where the WordPress-side and Chromium end-to-end benchmarks add their figures later.
  */
 import { z } from 'zod';
+import { ALL_TARGETS } from './targets.js';
 
 export const RESULTS_SCHEMA_ID = 'wp-realtime-bench/v1';
 
-const target = z.enum(['wp-realtime', 'naive-socketio', 'raw-ws', 'prototype-relay']);
+const target = z.enum(ALL_TARGETS);
 const finite = z.number().finite();
 const count = z.number().int().nonnegative();
 
@@ -38,11 +39,11 @@ export const broadcastResult = z.object({
   connect,
   memory,
   throughput: z.object({
-    runs: z.array(z.object({ events: count, publishFailures: count, deliveries: count, expectedDeliveries: count, durationMs: finite, deliveriesPerSec: finite })).min(1),
+    runs: z.array(z.object({ events: count, publishFailures: count, publishFailureReasons: z.record(z.string(), count), deliveries: count, expectedDeliveries: count, durationMs: finite, deliveriesPerSec: finite })).min(1),
     /** Median over runs. */
     deliveriesPerSec: finite,
   }),
-  latency: z.object({ ratePerSec: finite, events: count, publishFailures: count, deliveries: count, expectedDeliveries: count, latency: nullableLatency }),
+  latency: z.object({ ratePerSec: finite, events: count, publishFailures: count, publishFailureReasons: z.record(z.string(), count), deliveries: count, expectedDeliveries: count, latency: nullableLatency }),
   /** Subscribers the server dropped during the phases (e.g. as slow consumers). */
   disconnects: count,
   /** True when the server was CPU-profiled during the throughput runs (which slows it a little). */

@@ -8,9 +8,19 @@ import { signatureHeader } from '../protocol/index.js';
 export const TARGETS = ['wp-realtime', 'naive-socketio', 'raw-ws'] as const;
 export type Target = (typeof TARGETS)[number];
 
-/** The optional prototype (bench/prototypes/) runs only when asked for; it is not a product. */
-export const PROTOTYPE_TARGET = 'prototype-relay';
-export type AnyTarget = Target | typeof PROTOTYPE_TARGET;
+/**
+ * The optional prototypes (bench/prototypes/fast-relay.ts) run only when asked for; they are not products.
+ * prototype-relay writes one pre-built frame per event; prototype-batched also coalesces the events of one
+ * event-loop turn into one write per subscriber.
+ */
+export const PROTOTYPE_TARGETS = ['prototype-relay', 'prototype-batched'] as const;
+export const ALL_TARGETS = [...TARGETS, ...PROTOTYPE_TARGETS] as const;
+export type AnyTarget = (typeof ALL_TARGETS)[number];
+
+/** Servers that take signed events on POST /v1/events (and batches of them). */
+export function isSignedIngest(target: AnyTarget): boolean {
+  return target === 'wp-realtime' || target === 'prototype-relay' || target === 'prototype-batched';
+}
 
 /** How subscribers connect: socket.io clients either skip long-polling or start with it and upgrade (the default). */
 export type Transport = 'websocket' | 'default';
@@ -41,7 +51,8 @@ export function publishRequest(target: AnyTarget, secret: string, events: Record
   const single = events.length === 1 ? events[0] : events;
   switch (target) {
     case 'wp-realtime':
-    case PROTOTYPE_TARGET: {
+    case 'prototype-relay':
+    case 'prototype-batched': {
       const body = JSON.stringify(single);
       return { path: '/v1/events', headers: { 'content-type': 'application/json', 'x-wp-realtime-signature': signatureHeader(secret, body) }, body };
     }

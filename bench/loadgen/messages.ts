@@ -57,6 +57,8 @@ export interface ConnectResult {
 export interface ThroughputResult {
   events: number;
   publishFailures: number;
+  /** Failed publishes by "HTTP <status>" or network error code. */
+  publishFailureReasons: Record<string, number>;
   deliveries: number;
   expectedDeliveries: number;
   durationMs: number;
@@ -67,6 +69,8 @@ export interface LatencyResult {
   ratePerSec: number;
   events: number;
   publishFailures: number;
+  /** Failed publishes by "HTTP <status>" or network error code. */
+  publishFailureReasons: Record<string, number>;
   deliveries: number;
   expectedDeliveries: number;
   latency: LatencySummary;

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { summarizeLatencies } from '../stats.js';
 import { benchEvent } from '../targets.js';
 import type { IngestCommand, IngestResult, LatencyCommand, LatencyResult, ThroughputCommand, ThroughputResult } from './messages.js';
-import { Publisher } from './publisher.js';
+import { failureReason, Publisher } from './publisher.js';
 import { sleep } from './subscribers.js';
 
 interface Pending {
@@ -70,10 +70,15 @@ export class DeliveryTracker {
 let runCounter = 0;
 
 /** Publishes without waiting; a refused or failed request is counted, its event then never arrives. */
-function publishCounted(publisher: Publisher, event: Record<string, unknown>, failures: { count: number }): void {
-  void publisher.publish([event]).then((status) => {
-    if (status < 200 || status >= 300) failures.count++;
+function publishCounted(publisher: Publisher, event: Record<string, unknown>, failures: Record<string, number>): void {
+  void publisher.publish([event]).then((outcome) => {
+    const reason = failureReason(outcome);
+    if (reason) failures[reason] = (failures[reason] ?? 0) + 1;
   });
+}
+
+function sumOf(counts: Record<string, number>): number {
+  return Object.values(counts).reduce((sum, n) => sum + n, 0);
 }
 
 function eventId(seq: number): string {
@@ -84,7 +89,7 @@ export async function runThroughput(command: ThroughputCommand, tracker: Deliver
   runCounter++;
   tracker.reset();
   const subscribers = tracker.expectedPerEvent;
-  const failures = { count: 0 };
+  const failures: Record<string, number> = {};
   const startDeliveries = tracker.deliveries;
   let next = 0;
   let inFlight = 0;
@@ -108,14 +113,14 @@ export async function runThroughput(command: ThroughputCommand, tracker: Deliver
   tracker.onComplete = () => {};
   const deliveries = tracker.deliveries - startDeliveries;
   const durationMs = Math.max(1, tracker.lastDeliveryAt - started);
-  return { events: next, publishFailures: failures.count, deliveries, expectedDeliveries: next * subscribers, durationMs, deliveriesPerSec: (deliveries / durationMs) * 1000 };
+  return { events: next, publishFailures: sumOf(failures), publishFailureReasons: failures, deliveries, expectedDeliveries: next * subscribers, durationMs, deliveriesPerSec: (deliveries / durationMs) * 1000 };
 }
 
 export async function runLatency(command: LatencyCommand, tracker: DeliveryTracker, publisher: Publisher): Promise<LatencyResult> {
   runCounter++;
   tracker.reset();
   const latencies: number[] = [];
-  const failures = { count: 0 };
+  const failures: Record<string, number> = {};
   tracker.latencies = latencies;
   const total = Math.max(1, Math.round((command.ratePerSec * command.durationMs) / 1000));
   const started = performance.now();
@@ -133,7 +138,8 @@ export async function runLatency(command: LatencyCommand, tracker: DeliveryTrack
   return {
     ratePerSec: command.ratePerSec,
     events: total,
-    publishFailures: failures.count,
+    publishFailures: sumOf(failures),
+    publishFailureReasons: failures,
     deliveries: latencies.length,
     expectedDeliveries: total * tracker.expectedPerEvent,
     latency: summarizeLatencies(latencies),
@@ -154,11 +160,12 @@ export async function runIngest(command: IngestCommand, secret: string): Promise
   const worker = async (): Promise<void> => {
     while (performance.now() < deadline) {
       const batch = Array.from({ length: command.batchSize }, () => benchEvent(eventId(seq), seq++));
-      const status = await publisher.publish(batch);
-      statuses[status] = (statuses[status] ?? 0) + 1;
+      const outcome = await publisher.publish(batch);
+      const key = outcome.error ?? String(outcome.status);
+      statuses[key] = (statuses[key] ?? 0) + 1;
       requests++;
-      if (status >= 200 && status < 300) events += batch.length;
-      else errors++;
+      if (failureReason(outcome)) errors++;
+      else events += batch.length;
     }
   };
   await Promise.all(Array.from({ length: command.concurrency }, worker));

@@ -2,6 +2,17 @@
 import { Agent, request } from 'node:http';
 import { type AnyTarget, publishRequest } from '../targets.js';
 
+export interface PublishOutcome {
+  status: number;
+  error?: string;
+}
+
+/** "HTTP 503" or the network error code: how failed publishes are counted in the results. */
+export function failureReason(outcome: PublishOutcome): string | null {
+  if (outcome.status >= 200 && outcome.status < 300) return null;
+  return outcome.status === 0 ? (outcome.error ?? 'network error') : `HTTP ${outcome.status}`;
+}
+
 export class Publisher {
   private readonly agent: Agent;
 
@@ -14,17 +25,20 @@ export class Publisher {
     this.agent = new Agent({ keepAlive: true, maxSockets });
   }
 
-  /** Resolves with the HTTP status; network failures resolve with 0 so that a run counts them instead of dying. */
-  publish(events: Record<string, unknown>[]): Promise<number> {
+  /**
+   * Resolves with the HTTP status; a network failure resolves with status 0 and its error code, so that a run
+   * counts it instead of dying.
+   */
+  publish(events: Record<string, unknown>[]): Promise<PublishOutcome> {
     const { path, headers, body } = publishRequest(this.target, this.secret, events);
     const url = new URL(path, this.baseUrl);
     return new Promise((resolve) => {
       const req = request(url, { method: 'POST', agent: this.agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
         res.resume();
-        res.once('end', () => resolve(res.statusCode ?? 0));
-        res.once('error', () => resolve(0));
+        res.once('end', () => resolve({ status: res.statusCode ?? 0 }));
+        res.once('error', (error: NodeJS.ErrnoException) => resolve({ status: 0, error: error.code ?? error.message }));
       });
-      req.once('error', () => resolve(0));
+      req.once('error', (error: NodeJS.ErrnoException) => resolve({ status: 0, error: error.code ?? error.message }));
       req.end(body);
     });
   }

@@ -2,6 +2,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { BenchResults } from '../schema.js';
+import { ALL_TARGETS } from '../targets.js';
 
 function panel(title: string, field: string, axisTitle: string): Record<string, unknown> {
   return {
@@ -13,7 +14,7 @@ function panel(title: string, field: string, axisTitle: string): Record<string, 
       x: { field: 'subscribers', type: 'ordinal', title: 'subscribers' },
       xOffset: { field: 'target' },
       y: { field, type: 'quantitative', title: axisTitle },
-      color: { field: 'target', type: 'nominal', title: 'server', scale: { domain: ['wp-realtime', 'naive-socketio', 'raw-ws', 'prototype-relay'] } },
+      color: { field: 'target', type: 'nominal', title: 'server', scale: { domain: [...ALL_TARGETS] } },
     },
   };
 }

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LoadGenerator, ServerProcess } from '../processes.js';
-import { TARGETS, PROTOTYPE_TARGET, type AnyTarget } from '../targets.js';
+import { ALL_TARGETS, type AnyTarget } from '../targets.js';
 
 interface Snapshot {
   snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
@@ -43,8 +43,8 @@ export function perConnectionDiff(idle: Map<string, number>, loaded: Map<string,
 
 async function main(): Promise<void> {
   const [target, count] = process.argv.slice(2);
-  if (![...TARGETS, PROTOTYPE_TARGET].includes(target as AnyTarget) || !/^\d+$/.test(count ?? '')) {
-    process.stderr.write(`usage: node dist/bench/report/heap.js <${[...TARGETS, PROTOTYPE_TARGET].join('|')}> <subscribers>\n`);
+  if (!(ALL_TARGETS as readonly string[]).includes(target ?? '') || !/^\d+$/.test(count ?? '')) {
+    process.stderr.write(`usage: node dist/bench/report/heap.js <${ALL_TARGETS.join('|')}> <subscribers>\n`);
     process.exit(2);
   }
   const secret = 'heap-snapshot-secret-0123456789abcdefghijklmnop';
