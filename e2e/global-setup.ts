@@ -3,6 +3,9 @@
  * (wp-env; Playground offline) with the e2e probe and a per-run secret as wp-config constants, then installs the
  * plugin into the site (a copy, not a mount, so the uninstall spec can delete it) and activates it through the REST
  * API. The relay itself is a worker fixture (support/fixtures.ts) so specs can stop and restart it.
+ * WP-Cron runs like on a site with a system cron: DISABLE_WP_CRON, and a pump requesting /wp-cron.php for the whole
+ * run, so events reach browsers within seconds without any spec driving cron (under Playground the plugin delivers
+ * from an immediate cron event, and WP-Cron's own loopback never arrives there).
  * Returns the teardown.
  */
 import { spawnSync } from 'node:child_process';
@@ -10,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { packageRoot } from '../stack/package-root.js';
 import { chooseRuntime, hostUrlFromWordPress, listenHostFor, type WpEnvRuntime } from '../stack/runtime.js';
+import { startCronPump } from '../stack/cron-pump.js';
 import { startWordPress } from '../stack/wordpress.js';
 import { publishStack } from './support/stack-env.js';
 import { WpClient } from './support/wp-client.js';
@@ -17,6 +21,8 @@ import { WpClient } from './support/wp-client.js';
 const PLUGIN_SLUG = 'acme-live';
 const RELAY_PORT = Number(process.env['WP_REALTIME_E2E_RELAY_PORT'] ?? 3901);
 const WP_PORT = Number(process.env['WP_REALTIME_E2E_WP_PORT'] ?? 8890);
+/** Start-to-start spacing of wp-cron.php requests (one at a time; each takes ~0.7 s under Playground, so it runs back to back). */
+const CRON_PUMP_INTERVAL_MS = 250;
 
 function requestedRuntime(): WpEnvRuntime | undefined {
   const value = process.env['WP_REALTIME_E2E_RUNTIME'];
@@ -65,7 +71,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const wordpress = await startWordPress({
     projectDir: root,
     port: WP_PORT,
-    constants: { ACME_LIVE_SECRET: secret, ACME_LIVE_RELAY_URL: relayUrlForWordPress },
+    constants: { ACME_LIVE_SECRET: secret, ACME_LIVE_RELAY_URL: relayUrlForWordPress, DISABLE_WP_CRON: true },
     instance,
     runtime,
     configPlugins: false,
@@ -91,5 +97,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     pluginSlug: PLUGIN_SLUG,
     pluginDir,
   });
-  return () => wordpress.stop();
+  const cronPump = startCronPump({
+    siteUrl: wordpress.url,
+    intervalMs: CRON_PUMP_INTERVAL_MS,
+    onError: (error) => process.stderr.write(`[e2e cron] /wp-cron.php failed: ${error.message}\n`),
+  });
+  return async () => {
+    await cronPump.stop();
+    process.stderr.write(`[e2e] cron pump made ${cronPump.runs} requests\n`);
+    await wordpress.stop();
+  };
 }

@@ -17,14 +17,15 @@ function chromiumExecutable(): string | undefined {
 
 export default defineConfig({
   testDir: './specs',
-  outputDir: '../test-results',
+  // Per instance: a second suite running at the same time (WP_REALTIME_E2E_INSTANCE) must not wipe this one's traces.
+  outputDir: `../test-results/${process.env['WP_REALTIME_E2E_INSTANCE'] || 'e2e'}`,
   globalSetup: './global-setup.ts',
   workers: 1,
   fullyParallel: false,
   retries: 0,
   timeout: 90_000,
   expect: { timeout: 15_000 },
-  reporter: [['list'], ['html', { open: 'never', outputFolder: '../playwright-report' }]],
+  reporter: [['list'], ['html', { open: 'never', outputFolder: `../playwright-report/${process.env['WP_REALTIME_E2E_INSTANCE'] || 'e2e'}` }]],
   use: {
     baseURL: `http://localhost:${process.env['WP_REALTIME_E2E_WP_PORT'] ?? 8890}`,
     trace: 'retain-on-failure',
