@@ -97,6 +97,14 @@ export async function runDev(options: DevOptions): Promise<void> {
       return started;
     });
 
+    const pageUrl = await step('activating the plugin and publishing a page with the Live Notifications block', async () => {
+      const session = await WpSession.login(siteUrl, wordpress.adminUser, wordpress.adminPassword);
+      await ensurePluginActive(session, options.slug);
+      await assertPluginAnswers(siteUrl, options.slug);
+      return createDemoPage(session, project.namespace);
+    });
+
+    // Last: WordPress's first cron run (update checks that time out offline) would slow the set-up requests above.
     await step('starting the cron pump (requests /wp-cron.php every second)', async () => {
       let lastError = '';
       const pump = startCronPump({
@@ -107,13 +115,6 @@ export async function runDev(options: DevOptions): Promise<void> {
         },
       });
       stopper.onStop('the cron pump', () => pump.stop());
-    });
-
-    const pageUrl = await step('activating the plugin and publishing a page with the Live Notifications block', async () => {
-      const session = await WpSession.login(siteUrl, wordpress.adminUser, wordpress.adminPassword);
-      await ensurePluginActive(session, options.slug);
-      await assertPluginAnswers(siteUrl, options.slug);
-      return createDemoPage(session, project.namespace);
     });
 
     process.stdout.write(
