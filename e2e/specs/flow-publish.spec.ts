@@ -1,8 +1,11 @@
 /**
  * Flow 1: an admin publishes a post (in the editor, then twice through REST); a visitor's page holding the block
- * shows it in under 2 s without a reload, as a working link. Prints each run's publish-to-screen time and where the
- * time went: the publish request, WordPress handing the event to the relay (cron pickup + signed POST), and the
- * relay to the browser (the envelope's ingest time is the item's datetime).
+ * shows it in under 2 s without a reload, as a working link. The 2 s run from the moment the post is published
+ * (WordPress's answer to the publish request); the request itself is WordPress's own work and, in WebAssembly on a
+ * busy machine, takes seconds, so it is printed next to a plain request's time rather than held to the budget.
+ * Each run prints where the time went: the publish request, WordPress handing the event to the relay (cron pickup
+ * and the signed POST; it can end before the publish response does), and the relay to the browser (the envelope's
+ * ingest time is the item's datetime).
  */
 import type { Page } from '@playwright/test';
 import { Admin, Editor, PageUtils } from '@wordpress/e2e-test-utils-playwright';
@@ -27,7 +30,7 @@ async function publishInEditor(page: Page, title: string): Promise<Published> {
   const admin = new Admin({ page, editor, pageUtils: new PageUtils({ page, browserName: 'chromium' }) });
   await admin.createNewPost({ title, content: 'Published from the editor.' });
   await page.locator('.editor-post-publish-panel__toggle').click();
-  const saved = page.waitForResponse((r) => r.request().method() === 'POST' && /\/wp\/v2\/posts\/\d+/.test(decodeURIComponent(r.url())));
+  const saved = page.waitForResponse((r) => r.request().method() === 'POST' && /\/wp\/v2\/posts\/\d+(\?|&|$)/.test(decodeURIComponent(r.url())));
   const requestedAt = Date.now();
   await page.locator('.editor-post-publish-panel .editor-post-publish-button').click();
   const response = await saved;
@@ -44,6 +47,14 @@ async function publishThroughRest(admin: WpClient, title: string): Promise<Publi
   const savedAt = Date.now();
   expect(response.status, response.text).toBe(201);
   return { title, link: response.json<{ link: string }>().link, requestedAt, savedAt };
+}
+
+/** A plain WordPress request's round trip now, to read the other figures against. */
+async function plainRequestMs(admin: WpClient): Promise<number> {
+  const started = Date.now();
+  const response = await admin.request('/wp-json/');
+  expect(response.status).toBe(200);
+  return Date.now() - started;
 }
 
 async function measure(view: LiveBlockView, slug: string, run: string, published: Published): Promise<number> {
@@ -79,7 +90,7 @@ test('a published post reaches a visitor\'s block in under 2 s, without a reload
       runs.push(run);
       times.push(await measure(view, slug, `run ${n} (REST)`, run));
     }
-    console.log(`[flow-1] publish-to-screen (ms after the publish response): ${times.join(', ')}`);
+    console.log(`[flow-1] publish-to-screen (ms after the publish response): ${times.join(', ')}; a plain GET /wp-json/ took ${await plainRequestMs(admin)} ms`);
     for (const [i, ms] of times.entries()) expect(ms, `run ${i + 1} publish-to-screen`).toBeLessThan(BUDGET_MS);
 
     expect(await view.page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
