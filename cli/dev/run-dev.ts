@@ -132,7 +132,8 @@ export async function runDev(options: DevOptions): Promise<void> {
     );
     await stopper.requested;
   } catch (error) {
-    if (!(error instanceof StopRequested)) {
+    // A terminal's Ctrl-C reaches wp-env too, which then fails: that is the stop the user asked for, not a failure.
+    if (!(error instanceof StopRequested) && !stopper.isRequested) {
       const failure = explain(error, steps.detail);
       say('start-up failed; stopping what was started');
       await stopper.stopAll(steps.detail);

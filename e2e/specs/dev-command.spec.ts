@@ -26,12 +26,19 @@ interface DevRun {
 function startDev(args: string[]): DevRun {
   // The flags under test, not an inherited WP_REALTIME_PORT, choose the relay's port.
   const { WP_REALTIME_PORT: _ignored, ...env } = process.env;
-  const child = spawn(process.execPath, [CLI, 'dev', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
+  // Its own process group, so that a test can press Ctrl-C as a terminal does: SIGINT to the whole group, the
+  // wp-env child that is starting WordPress included.
+  const child = spawn(process.execPath, [CLI, 'dev', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
+}
+
+/** Ctrl-C in a terminal: SIGINT to the process group. */
+function pressCtrlC(run: DevRun): void {
+  if (run.child.pid !== undefined) process.kill(-run.child.pid, 'SIGINT');
 }
 
 async function waitForOutput(run: DevRun, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
@@ -154,7 +161,7 @@ test.describe('wp-realtime dev', () => {
 
       // Ctrl-C: everything stops, exit 0, both ports free again.
       const signalledAt = Date.now();
-      run.child.kill('SIGINT');
+      pressCtrlC(run);
       const code = await Promise.race([run.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), STOP_BUDGET_MS))]);
       stopped = code !== 'timeout';
       console.log(`[dev] stopped ${((Date.now() - signalledAt) / 1000).toFixed(1)}s after SIGINT`);
@@ -168,6 +175,26 @@ test.describe('wp-realtime dev', () => {
         await Promise.race([run.exited, new Promise((r) => setTimeout(r, STOP_BUDGET_MS))]);
         if (run.child.exitCode === null) run.child.kill('SIGKILL');
       }
+    }
+  });
+
+  test('SIGINT during start-up stops what was started, exits 0 and frees both ports', async () => {
+    test.setTimeout(START_BUDGET_MS);
+    const run = startDev(['--port', String(WP_PORT), '--relay-port', String(RELAY_PORT)]);
+    try {
+      // The relay already listens and WordPress is starting: the worst moment to be interrupted.
+      await waitForOutput(run, /\[\d+\] starting WordPress on port \d+ .* …/, 60_000);
+      expect(await portAnswers(RELAY_PORT)).toBe(true);
+      pressCtrlC(run);
+      const code = await Promise.race([run.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), START_BUDGET_MS - 30_000))]);
+      expect(code, run.output().slice(-3000)).toBe(0);
+      expect(run.output()).toContain('stopped WordPress');
+      expect(run.output()).toContain('stopped the relay');
+      expect(run.output()).not.toContain('Press Ctrl-C to stop everything');
+      expect(await portAnswers(WP_PORT)).toBe(false);
+      expect(await portAnswers(RELAY_PORT)).toBe(false);
+    } finally {
+      if (run.child.exitCode === null) run.child.kill('SIGKILL');
     }
   });
 });
