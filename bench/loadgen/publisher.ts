@@ -31,14 +31,22 @@ export class Publisher {
    */
   publish(events: Record<string, unknown>[]): Promise<PublishOutcome> {
     const { path, headers, body } = publishRequest(this.target, this.secret, events);
-    const url = new URL(path, this.baseUrl);
+    return this.send(new URL(path, this.baseUrl), headers, body, true);
+  }
+
+  private send(url: URL, headers: Record<string, string>, body: string, mayRetry: boolean): Promise<PublishOutcome> {
     return new Promise((resolve) => {
       const req = request(url, { method: 'POST', agent: this.agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
         res.resume();
         res.once('end', () => resolve({ status: res.statusCode ?? 0 }));
         res.once('error', (error: NodeJS.ErrnoException) => resolve({ status: 0, error: error.code ?? error.message }));
       });
-      req.once('error', (error: NodeJS.ErrnoException) => resolve({ status: 0, error: error.code ?? error.message }));
+      req.once('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed as idle just as it was reused: the request never reached the
+        // server, so sending it again is safe (Node's documented remedy for this race).
+        if (mayRetry && req.reusedSocket && error.code === 'ECONNRESET') resolve(this.send(url, headers, body, false));
+        else resolve({ status: 0, error: error.code ?? error.message });
+      });
       req.end(body);
     });
   }
