@@ -38,3 +38,29 @@ export async function assertPluginAnswers(siteUrl: string, slug: string): Promis
   });
   if (response.status !== 200) throw new RuntimeFailure(`dev: the plugin's /wp-json/${slug}/v1/ping answered HTTP ${response.status}`);
 }
+
+/**
+ * Saves the relay URL browsers use on the plugin's settings page, as an admin would. It differs from the one
+ * WordPress uses under Docker (host.docker.internal is the host only from inside the containers); there is no
+ * wp-config constant for it. The form's other fields are sent with their defaults (every event source on).
+ */
+export async function saveBrowserRelayUrl(session: WpSession, slug: string, functionPrefix: string, browserRelayUrl: string): Promise<void> {
+  const settingsPage = await session.page(`/wp-admin/options-general.php?page=${slug}`);
+  const form = settingsPage.text.slice(settingsPage.text.indexOf('action="options.php"'));
+  const nonce = /name="_wpnonce" value="([0-9a-f]+)"/.exec(form)?.[1];
+  if (settingsPage.status !== 200 || !nonce) {
+    throw new RuntimeFailure(`dev: the plugin's settings page did not load (HTTP ${settingsPage.status})`);
+  }
+  const option = `${functionPrefix}_settings`;
+  const saved = await session.submitForm('/wp-admin/options.php', {
+    option_page: `${functionPrefix}_settings_group`,
+    action: 'update',
+    _wpnonce: nonce,
+    _wp_http_referer: `/wp-admin/options-general.php?page=${slug}`,
+    [`${option}[browser_relay_url]`]: browserRelayUrl,
+    [`${option}[public_channel]`]: '1',
+    [`${option}[post_published]`]: '1',
+    [`${option}[comment_approved]`]: '1',
+  });
+  if (saved.status !== 302) throw new RuntimeFailure(`dev: saving the plugin's settings answered HTTP ${saved.status}`);
+}

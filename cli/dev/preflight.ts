@@ -12,13 +12,22 @@ import { RuntimeFailure } from '../errors.js';
 
 const DEBIAN_PACKAGES = 'wordpress wordpress-theme-twentytwentythree php-cli';
 
-export async function preflight(ports: { wordpress: number; relay: number }): Promise<WpEnvRuntime> {
+export interface PreflightInput {
+  wordpress: number;
+  relay: number;
+  /** This instance's WordPress from a run that was forced to stop: startWordPress stops it, so its port may be busy. */
+  leftoverWordPress: boolean;
+}
+
+export async function preflight(ports: PreflightInput): Promise<WpEnvRuntime> {
   for (const file of ['block.json', 'view.js', 'index.js']) {
     if (!existsSync(join(BLOCK_BUILD_DIR, file))) {
       throw new RuntimeFailure(`dev: the Live Notifications block is not built (${join(BLOCK_BUILD_DIR, file)} is missing); run \`npm run build:block\` first`);
     }
   }
-  for (const [purpose, port] of [['WordPress (--port)', ports.wordpress], ['the relay (--relay-port)', ports.relay]] as const) {
+  const wanted = [['the relay (--relay-port)', ports.relay]] as [string, number][];
+  if (!ports.leftoverWordPress) wanted.unshift(['WordPress (--port)', ports.wordpress]);
+  for (const [purpose, port] of wanted) {
     if (await portAnswers(port)) {
       throw new RuntimeFailure(`dev: port ${port} for ${purpose} is already in use; stop what runs there or choose another port`);
     }

@@ -8,8 +8,8 @@ import { createRelay } from '../../relay/index.js';
 import { hostUrlFromWordPress, listenHostFor, startCronPump, startWordPress } from '../../stack/index.js';
 import { RuntimeFailure } from '../errors.js';
 import { renderBanner } from './banner.js';
-import { prepareDemoProject } from './demo-plugin.js';
-import { assertPluginAnswers, createDemoPage, ensurePluginActive } from './demo-site.js';
+import { devInstance, leftoverWordPress, prepareDemoProject } from './demo-plugin.js';
+import { assertPluginAnswers, createDemoPage, ensurePluginActive, saveBrowserRelayUrl } from './demo-site.js';
 import { preflight } from './preflight.js';
 import { progress } from './progress.js';
 import { shutdown } from './shutdown.js';
@@ -50,7 +50,7 @@ export async function runDev(options: DevOptions): Promise<void> {
 
   try {
     const runtime = await step('checking ports, the built block and how to run WordPress', () =>
-      preflight({ wordpress: options.port, relay: options.relayPort }),
+      preflight({ wordpress: options.port, relay: options.relayPort, leftoverWordPress: leftoverWordPress(options.cwd, options.port) }),
     );
     const siteUrl = `http://localhost:${options.port}`;
     const secret = generateSecret();
@@ -81,7 +81,7 @@ export async function runDev(options: DevOptions): Promise<void> {
     const wordpress = await step(`starting WordPress on port ${options.port} (wp-env, ${runtime} runtime)`, async () => {
       const started = await startWordPress({
         projectDir: project.projectDir,
-        instance: `dev-${options.port}`,
+        instance: devInstance(options.port),
         runtime,
         port: options.port,
         constants: {
@@ -97,10 +97,11 @@ export async function runDev(options: DevOptions): Promise<void> {
       return started;
     });
 
-    const pageUrl = await step('activating the plugin and publishing a page with the Live Notifications block', async () => {
+    const pageUrl = await step('activating the plugin, saving the relay URL for browsers, publishing a page with the block', async () => {
       const session = await WpSession.login(siteUrl, wordpress.adminUser, wordpress.adminPassword);
       await ensurePluginActive(session, options.slug);
       await assertPluginAnswers(siteUrl, options.slug);
+      await saveBrowserRelayUrl(session, options.slug, project.functionPrefix, relayUrl);
       return createDemoPage(session, project.namespace);
     });
 

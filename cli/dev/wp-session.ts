@@ -10,6 +10,14 @@ export interface JsonReply {
   text: string;
 }
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
 export class WpSession {
   private readonly cookies = new Map([['playground_auto_login_already_happened', '1']]);
   private nonce = '';
@@ -39,6 +47,16 @@ export class WpSession {
     return this.send(`/wp-json${route}`, method, headers, json === undefined ? undefined : JSON.stringify(json));
   }
 
+  /** A wp-admin page, as the logged-in user's browser would load it. */
+  page(path: string): Promise<JsonReply> {
+    return this.send(path, 'GET', {});
+  }
+
+  /** Submits a wp-admin form (fields already include its nonce). */
+  submitForm(path: string, fields: Record<string, string>): Promise<JsonReply> {
+    return this.send(path, 'POST', { 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams(fields).toString());
+  }
+
   private async send(path: string, method: string, headers: Record<string, string>, body?: string): Promise<JsonReply> {
     const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     const response = await fetch(new URL(path, this.siteUrl), {
@@ -57,12 +75,6 @@ export class WpSession {
       else this.cookies.set(pair.slice(0, eq).trim(), value);
     }
     const text = await response.text();
-    let parsed: unknown = null;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = null;
-    }
-    return { status: response.status, body: parsed, text };
+    return { status: response.status, body: parseJson(text), text };
   }
 }

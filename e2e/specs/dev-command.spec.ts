@@ -127,6 +127,13 @@ test.describe('wp-realtime dev', () => {
       expect(html).toContain('Live updates');
       expect(html).not.toContain(secret as string);
 
+      // Browsers are told the printed relay URL (saved as the plugin's browser relay URL), never the secret.
+      const tokenReply = await fetch(`${siteUrl}wp-json/live-demo/v1/token`, { headers: { cookie: 'playground_auto_login_already_happened=1' } });
+      const tokenText = await tokenReply.text();
+      expect(tokenReply.status, tokenText).toBe(200);
+      expect((JSON.parse(tokenText) as { relayUrl?: string }).relayUrl).toBe(relayUrl);
+      expect(tokenText).not.toContain(secret as string);
+
       // An event sent as the hint says reaches a real socket.io client.
       const listener = await listenOnRelay(relayUrl as string);
       try {
