@@ -44,7 +44,7 @@ const PROFILES: Record<BenchConfig['mode'], Omit<BenchConfig, 'name' | 'targets'
 };
 
 export const USAGE = `usage: npm run bench -- [--quick | --tiny] [--name <results name>] [--only <target,...>] [--subscribers <n,...>]
-                          [--prototype] [--profile] [--results-dir <dir>] [--no-docs]
+                          [--prototype] [--profile] [--results-dir <dir>] [--docs | --no-docs]
   targets: ${ALL_TARGETS.join(', ')} (--prototype adds the prototypes)`;
 
 export class BenchUsageError extends Error {}
@@ -63,7 +63,8 @@ export function parseArgs(argv: string[]): BenchConfig {
   let prototype = false;
   let profile = false;
   let resultsDir = 'bench/results';
-  let docs = true;
+  // Only full runs rewrite the docs table by default, so a CI or development --quick run leaves it alone.
+  let docs: boolean | null = null;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
     switch (flag) {
@@ -97,7 +98,8 @@ export function parseArgs(argv: string[]): BenchConfig {
         resultsDir = valueOf(argv, i++, flag);
         break;
       case '--no-docs':
-        docs = false;
+      case '--docs':
+        docs = flag === '--docs';
         break;
       default:
         throw new BenchUsageError(`unknown option "${flag}"`);
@@ -112,6 +114,6 @@ export function parseArgs(argv: string[]): BenchConfig {
     subscribers: subscribers ?? base.subscribers,
     profile,
     resultsDir,
-    docsPath: docs ? 'docs/benchmarks.md' : null,
+    docsPath: (docs ?? mode === 'full') ? 'docs/benchmarks.md' : null,
   };
 }
