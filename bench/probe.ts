@@ -65,6 +65,8 @@ if (process.send) {
       (error: Error) => process.send?.({ ...reply, error: error.message }),
     );
   });
-  // The IPC channel must not keep a server alive that would otherwise exit.
+  // The IPC channel must not keep a server alive that would otherwise exit; but when the orchestrator dies, the
+  // channel closes and the server goes with it instead of lingering with thousands of sockets.
   process.channel?.unref();
+  process.once('disconnect', () => process.exit(0));
 }
