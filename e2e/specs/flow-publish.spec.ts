@@ -29,6 +29,9 @@ async function publishInEditor(page: Page, title: string): Promise<Published> {
   const editor = new Editor({ page });
   const admin = new Admin({ page, editor, pageUtils: new PageUtils({ page, browserName: 'chromium' }) });
   await admin.createNewPost({ title, content: 'Published from the editor.' });
+  // The editor keeps loading scripts (TinyMCE plugins) after it shows; Playground serves them one worker at a time,
+  // so a publish clicked now would wait in that queue for tens of seconds and time the file server, not publishing.
+  await page.waitForLoadState('networkidle');
   await page.locator('.editor-post-publish-panel__toggle').click();
   const saved = page.waitForResponse((r) => r.request().method() === 'POST' && /\/wp\/v2\/posts\/\d+(\?|&|$)/.test(decodeURIComponent(r.url())));
   const requestedAt = Date.now();
