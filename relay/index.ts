@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Server } from 'socket.io';
 import { type Broker, LocalBroker } from './broker.js';
+import { startExpirySweep } from './expiry.js';
+import { installFastPath } from './fast-path.js';
 import { EventHistory } from './history.js';
 import { sendError } from './http-errors.js';
 import { ingestRouter } from './ingest.js';
@@ -59,8 +61,18 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
     onDelivery: () => metrics.deliveries.inc(),
     onProbe: (token) => redisBroker?.onProbe(token),
   });
+  // Installed after the gate so that it wraps it: a held delivery takes the fast path when it is released.
+  const fastPath = installFastPath(io.of('/'), {
+    maxUnsentBytes: options.maxClientBufferBytes,
+    onSlowConsumer: (socket, unsentBytes) => {
+      metrics.rejections.inc({ reason: 'slow_consumer' });
+      logger.warn({ id: socket.id, pendingBytes: unsentBytes }, 'slow consumer disconnected');
+    },
+  });
+  metrics.registerFastPath(fastPath);
   attachSockets({ io, options, broker, metrics, logger, gate });
   let stopGuard = (): void => {};
+  let stopExpirySweep = (): void => {};
 
   app.disable('x-powered-by');
   app.use((_req, res, next) => {
@@ -102,6 +114,7 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
       });
     });
     stopGuard = startSlowConsumerGuard(io, options, metrics, logger);
+    stopExpirySweep = startExpirySweep(io, logger);
     if (redisBroker && redisUrl !== undefined) {
       logger.info({ redis: redactRedisUrl(redisUrl) }, 'connecting to redis; /readyz answers 503 until this relay shares its broadcasts');
       redisBroker.start();
@@ -115,6 +128,7 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
     if (draining) return;
     draining = true;
     stopGuard();
+    stopExpirySweep();
     const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
     const deadline = Date.now() + options.drainTimeoutMs;
     // In-flight ingest requests finish first: an event the relay accepted is broadcast before clients are let go.

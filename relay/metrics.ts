@@ -34,6 +34,8 @@ export interface RelayMetrics {
   ingestToEmit: Histogram;
   replays: Counter<'outcome'>;
   historyEvents: Gauge;
+  /** Exposes the broadcast fast path's frame counts (read at scrape time: nothing is counted per delivery). */
+  registerFastPath(stats: { direct: number; fallback: number }): void;
 }
 
 export function createMetrics(sample: { connections: () => number; historyEvents: () => number }): RelayMetrics {
@@ -79,6 +81,18 @@ export function createMetrics(sample: { connections: () => number; historyEvents
       labelNames: ['outcome'],
       registers: [registry],
     }),
+    registerFastPath(stats) {
+      new Gauge({
+        name: `${prefix}broadcast_frames`,
+        help: 'Broadcast frames since start, by path: direct (written to the WebSocket, coalesced per event-loop turn) or socketio (polling, upgrading or busy clients)',
+        labelNames: ['path'],
+        registers: [registry],
+        collect() {
+          this.set({ path: 'direct' }, stats.direct);
+          this.set({ path: 'socketio' }, stats.fallback);
+        },
+      });
+    },
     historyEvents: new Gauge({
       name: `${prefix}history_events`,
       help: 'Events held in replay history in this process (0 with --redis: see wp_realtime_redis_used_memory_bytes)',

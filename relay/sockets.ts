@@ -6,9 +6,7 @@ import {
   canRead,
   CHANNEL_PATTERN,
   CLIENT_EVENT_NAME,
-  nowSeconds,
   REPLAY_GAP_EVENT_NAME,
-  TOKEN_LEEWAY_SECONDS,
   verifyToken,
 } from '../protocol/index.js';
 import type { Broker } from './broker.js';
@@ -54,15 +52,27 @@ export function attachSockets({ io, options, broker, metrics, logger, gate }: So
     next();
   });
 
+  // Shared handlers (socket.io calls a listener with `this` bound to the socket): no closures per connection.
+  function onSubscribe(this: Socket, payload: unknown, ack?: Ack): void {
+    changeSubscription(this, payload, ack, 'subscribe');
+  }
+  function onUnsubscribe(this: Socket, payload: unknown, ack?: Ack): void {
+    changeSubscription(this, payload, ack, 'unsubscribe');
+  }
+  function onRefreshToken(this: Socket, payload: unknown, ack?: Ack): void {
+    refreshToken(this, payload, ack);
+  }
+  // socket.io reports a frame it cannot decode here, then closes the connection.
+  function onInvalidFrame(): void {
+    metrics.rejections.inc({ reason: 'invalid_frame' });
+  }
+
   io.on('connection', async (socket) => {
     const client = session(socket);
-    socket.once('disconnect', () => clearTimeout(socket.data.expiryTimer as NodeJS.Timeout | undefined));
-    // socket.io reports a frame it cannot decode here, then closes the connection.
-    socket.on('error', () => metrics.rejections.inc({ reason: 'invalid_frame' }));
-    scheduleExpiry(socket, client.expiresAt);
-    socket.on('subscribe', (payload: unknown, ack?: Ack) => changeSubscription(socket, payload, ack, 'subscribe'));
-    socket.on('unsubscribe', (payload: unknown, ack?: Ack) => changeSubscription(socket, payload, ack, 'unsubscribe'));
-    socket.on('refresh_token', (payload: unknown, ack?: Ack) => refreshToken(socket, payload, ack));
+    socket.on('error', onInvalidFrame);
+    socket.on('subscribe', onSubscribe);
+    socket.on('unsubscribe', onUnsubscribe);
+    socket.on('refresh_token', onRefreshToken);
     if (client.lastEventId === undefined) {
       void socket.join(client.channels);
     } else {
@@ -144,21 +154,8 @@ export function attachSockets({ io, options, broker, metrics, logger, gate }: So
     const kept = client.channels.filter((channel) => canRead(channel, client.access));
     for (const channel of client.channels) if (!kept.includes(channel)) void socket.leave(channel);
     client.channels = kept;
+    // The expiry sweep (expiry.ts) reads this on its next pass.
     client.expiresAt = verified.claims.exp;
-    scheduleExpiry(socket, client.expiresAt);
     respond({ ok: true, channels: kept });
-  }
-
-  function scheduleExpiry(socket: Socket, expiresAt: number | null): void {
-    clearTimeout(socket.data.expiryTimer as NodeJS.Timeout | undefined);
-    if (expiresAt === null) return;
-    const delayMs = Math.max(0, (expiresAt + TOKEN_LEEWAY_SECONDS - nowSeconds()) * 1000 + 500);
-    const timer = setTimeout(() => {
-      logger.debug({ user: session(socket).user }, 'token expired: disconnecting');
-      socket.emit('token_expired', { message: 'token expired; reconnect with a fresh token' });
-      socket.disconnect(true);
-    }, delayMs);
-    timer.unref();
-    socket.data.expiryTimer = timer;
   }
 }

@@ -139,6 +139,8 @@ describe('slow consumers', () => {
       }
       expect(text).toMatch(/wp_realtime_rejections_total\{reason="slow_consumer"\} 1/);
       expect(text).toMatch(/^wp_realtime_connections 1$/m);
+      // The events took the WebSocket fast path, which drops a slow consumer at write time.
+      expect(text).toMatch(/^wp_realtime_broadcast_frames\{path="direct"\} [1-9]\d*$/m);
       expect(fast.socket.connected).toBe(true);
       fast.close();
       slow.close();

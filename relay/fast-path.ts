@@ -1,0 +1,136 @@
+/**
+ * The broadcast fast path for WebSocket clients. socket.io already encodes a room broadcast once and pre-builds its
+ * WebSocket frame; what stays per subscriber is engine.io's packet queue, its events and write callbacks, and one
+ * write syscall per event. Here that pre-built frame is written straight to the subscriber's TCP socket, which stays
+ * corked until the end of the event-loop turn: every event of one turn reaches a subscriber in one syscall, in order.
+ *
+ * A subscriber takes the fast path only when engine.io has nothing queued for it, so a frame can never overtake a
+ * packet socket.io sent earlier (replay, acks, pings): while anything is queued, and for polling or upgrading clients,
+ * the normal socket.io path is used. A subscriber whose unsent bytes pass the bound is dropped at write time.
+ *
+ * Hook: the in-memory adapter's broadcast (also the Redis adapter's local delivery) calls this._encode() and then,
+ * synchronously, this.apply(); both are wrapped on the instance, as the live gate does for apply
+ * (socket.io-adapter 2.5). The relay tests of delivery order, polling clients and slow consumers fail if that changes.
+ */
+import type { Socket as TcpSocket } from 'node:net';
+import type { Namespace, Socket } from 'socket.io';
+
+interface PacketOptions {
+  preEncoded?: boolean;
+  volatile?: boolean;
+  wsPreEncodedFrame?: Buffer[];
+}
+
+interface WsInternals {
+  readyState: number;
+  _socket?: TcpSocket;
+  _sender?: { _state?: number; _queue?: unknown[] };
+  terminate(): void;
+}
+
+interface EngineConnection {
+  readyState: string;
+  upgrading: boolean;
+  writeBuffer: unknown[];
+  transport: { name: string; socket?: WsInternals };
+  close(discard?: boolean): void;
+}
+
+type Apply = (opts: unknown, callback: (socket: Socket) => void) => void;
+interface Packet {
+  id?: number;
+}
+type Encode = (packet: Packet, packetOptions: PacketOptions) => unknown[];
+type OutgoingListeners = { notifyOutgoingListeners?: (packet: Packet) => void };
+
+const WS_OPEN = 1;
+
+export interface FastPathHooks {
+  maxUnsentBytes: number;
+  /** A subscriber dropped at write time for holding more than maxUnsentBytes unsent. */
+  onSlowConsumer(socket: Socket, unsentBytes: number): void;
+}
+
+export interface FastPathStats {
+  /** Frames written directly / handed to socket.io's normal path, since start. */
+  direct: number;
+  fallback: number;
+}
+
+/** The TCP socket a frame may be written to now without overtaking anything, or undefined. */
+function directTarget(socket: Socket): { tcp: TcpSocket; ws: WsInternals } | undefined {
+  const conn = socket.conn as unknown as EngineConnection;
+  if (conn.readyState !== 'open' || conn.upgrading || conn.writeBuffer.length > 0) return undefined;
+  const transport = conn.transport;
+  if (transport.name !== 'websocket') return undefined;
+  const ws = transport.socket;
+  const tcp = ws?._socket;
+  if (!ws || !tcp || ws.readyState !== WS_OPEN || tcp.destroyed || !tcp.writable) return undefined;
+  // ws queues frames behind compression or Blob reads; a direct write would overtake them.
+  const sender = ws._sender;
+  if (!sender || sender._state !== 0 || (sender._queue?.length ?? 0) > 0) return undefined;
+  return { tcp, ws };
+}
+
+export function installFastPath(namespace: Namespace, hooks: FastPathHooks): FastPathStats {
+  const adapter = namespace.adapter as unknown as { apply: Apply; _encode: Encode };
+  const apply = adapter.apply.bind(adapter);
+  const encode = adapter._encode.bind(adapter);
+  const stats: FastPathStats = { direct: 0, fallback: 0 };
+  const corked = new Set<TcpSocket>();
+  let nextApply: { packet: Packet; frame: Buffer[] } | undefined;
+
+  function uncorkAll(): void {
+    for (const tcp of corked) tcp.uncork();
+    corked.clear();
+  }
+
+  /** Writes the frame now (corked for this turn) and returns true, or false to leave the socket to socket.io. */
+  function writeDirect(socket: Socket, frame: Buffer[]): boolean {
+    const target = directTarget(socket);
+    if (!target) return false;
+    const { tcp, ws } = target;
+    if (!corked.has(tcp)) {
+      // Checked once per turn, before corking: what is still unsent from earlier turns, not this turn's own writes.
+      if (tcp.writableLength > hooks.maxUnsentBytes) {
+        hooks.onSlowConsumer(socket, tcp.writableLength);
+        (socket.conn as unknown as EngineConnection).close(true);
+        // A polite close frame would wait behind the backlog; the backlog is the problem.
+        ws.terminate();
+        return true;
+      }
+      if (corked.size === 0) setImmediate(uncorkAll);
+      tcp.cork();
+      corked.add(tcp);
+    }
+    for (const part of frame) tcp.write(part);
+    return true;
+  }
+
+  adapter._encode = (packet, packetOptions) => {
+    const encoded = encode(packet, packetOptions);
+    // Acks need socket.io's per-socket bookkeeping; volatile packets its "drop when busy" rule.
+    const eligible = packet.id === undefined && !packetOptions.volatile && packetOptions.wsPreEncodedFrame !== undefined;
+    nextApply = eligible ? { packet, frame: packetOptions.wsPreEncodedFrame as Buffer[] } : undefined;
+    return encoded;
+  };
+
+  adapter.apply = (opts, callback) => {
+    const broadcast = nextApply;
+    nextApply = undefined;
+    if (!broadcast) return apply(opts, callback);
+    const { packet, frame } = broadcast;
+    apply(opts, (socket) => {
+      if (writeDirect(socket, frame)) {
+        // What socket.io's own callback does besides writing: socket.onAnyOutgoing() listeners.
+        (socket as unknown as OutgoingListeners).notifyOutgoingListeners?.(packet);
+        stats.direct++;
+        return;
+      }
+      stats.fallback++;
+      callback(socket);
+    });
+  };
+
+  return stats;
+}
