@@ -1,0 +1,166 @@
+/**
+ * Turns the WordPress-side and Chromium samples into figures: medians and p95 per variant, ratios against the
+ * plugin-inactive baseline, the publish-to-screen breakdown, the results file's `external` entries and the markdown
+ * section of docs/benchmarks.md. Pure functions, so the arithmetic is tested without WordPress.
+ */
+import { median, percentile, round } from '../stats.js';
+
+export const REQUEST_KINDS = ['publish', 'trigger'] as const;
+export const RELAY_STATES = ['up', 'down', 'blackhole'] as const;
+export const VARIANTS = ['inactive', 'plugin', 'recipe'] as const;
+export type RequestKind = (typeof REQUEST_KINDS)[number];
+export type RelayState = (typeof RELAY_STATES)[number];
+export type Variant = (typeof VARIANTS)[number];
+
+export interface RequestSample {
+  kind: RequestKind;
+  relayState: RelayState;
+  variant: Variant;
+  ms: number;
+  /** Whether WordPress gave the expected answer (201 for a publish, 202 for a trigger). */
+  ok: boolean;
+}
+
+export interface RequestCostRow {
+  kind: RequestKind;
+  relayState: RelayState;
+  variant: Variant;
+  samples: number;
+  failures: number;
+  p50Ms: number;
+  p95Ms: number;
+  /** This variant's median ÷ the inactive baseline's median in the same relay state; null for the baseline. */
+  p50VsInactive: number | null;
+  p95VsInactive: number | null;
+}
+
+/** Rows in a fixed order (kind, relay state, variant); only successful requests count towards the timings. */
+export function summarizeRequestCost(samples: readonly RequestSample[]): RequestCostRow[] {
+  const rows: RequestCostRow[] = [];
+  for (const kind of REQUEST_KINDS) {
+    for (const relayState of RELAY_STATES) {
+      const of = (variant: Variant): RequestSample[] => samples.filter((s) => s.kind === kind && s.relayState === relayState && s.variant === variant);
+      const baseline = of('inactive').filter((s) => s.ok).map((s) => s.ms);
+      for (const variant of VARIANTS) {
+        const all = of(variant);
+        const times = all.filter((s) => s.ok).map((s) => s.ms);
+        if (times.length === 0) continue;
+        const p50 = median(times);
+        const p95 = percentile(times, 95);
+        const hasBaseline = variant !== 'inactive' && baseline.length > 0;
+        rows.push({
+          kind,
+          relayState,
+          variant,
+          samples: times.length,
+          failures: all.length - times.length,
+          p50Ms: round(p50, 1),
+          p95Ms: round(p95, 1),
+          p50VsInactive: hasBaseline ? round(p50 / median(baseline), 3) : null,
+          p95VsInactive: hasBaseline ? round(p95 / percentile(baseline, 95), 3) : null,
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+/** One published post, timed on the machine's one clock (Node and Chromium run on the same host). */
+export interface PublishToScreenSample {
+  /** Date.now() when the publish request started. */
+  requestedAt: number;
+  /** When WordPress's 201 arrived: the post is published and the event sits in the outbox. */
+  savedAt: number;
+  /** The envelope's `time`: when the relay accepted the event. */
+  ingestedAt: number;
+  /** When the item appeared in the visitor's block (MutationObserver in the page). */
+  onScreenAt: number;
+}
+
+export const PUBLISH_TO_SCREEN_STAGES = [
+  { key: 'publishRequest', label: 'publish request (REST, as admin)', of: (s: PublishToScreenSample) => s.savedAt - s.requestedAt },
+  { key: 'outboxToRelay', label: 'outbox → relay (cron pickup + signed POST)', of: (s: PublishToScreenSample) => s.ingestedAt - s.savedAt },
+  { key: 'relayToBrowser', label: 'relay → browser (socket.io + render)', of: (s: PublishToScreenSample) => s.onScreenAt - s.ingestedAt },
+  { key: 'responseToScreen', label: 'publish response → on screen', of: (s: PublishToScreenSample) => s.onScreenAt - s.savedAt },
+  { key: 'total', label: 'publish request start → on screen', of: (s: PublishToScreenSample) => s.onScreenAt - s.requestedAt },
+] as const;
+
+export interface StageRow {
+  key: string;
+  label: string;
+  samples: number;
+  p50Ms: number;
+  p95Ms: number;
+}
+
+export function summarizePublishToScreen(samples: readonly PublishToScreenSample[]): StageRow[] {
+  if (samples.length === 0) return [];
+  return PUBLISH_TO_SCREEN_STAGES.map((stage) => {
+    const values = samples.map(stage.of);
+    return { key: stage.key, label: stage.label, samples: values.length, p50Ms: round(median(values), 1), p95Ms: round(percentile(values, 95), 1) };
+  });
+}
+
+export interface ExternalMeasurement {
+  name: string;
+  unit: string;
+  value: number;
+  samples?: number;
+  notes?: string;
+}
+
+export function requestCostMeasurements(rows: readonly RequestCostRow[]): ExternalMeasurement[] {
+  return rows.flatMap((row) => {
+    const what = `${row.kind} request, ${variantLabel(row.variant)}, relay ${row.relayState}`;
+    const notes = row.failures > 0 ? `${row.failures} requests failed and are not counted` : undefined;
+    const entries: ExternalMeasurement[] = [
+      { name: `${what}, p50`, unit: 'ms', value: row.p50Ms, samples: row.samples, notes },
+      { name: `${what}, p95`, unit: 'ms', value: row.p95Ms, samples: row.samples, notes },
+    ];
+    if (row.p50VsInactive !== null) entries.push({ name: `${what}, p50 ÷ plugin inactive`, unit: 'ratio', value: row.p50VsInactive, samples: row.samples });
+    return entries.map((e) => (e.notes === undefined ? { name: e.name, unit: e.unit, value: e.value, samples: e.samples } : e));
+  });
+}
+
+export function publishToScreenMeasurements(rows: readonly StageRow[], notes: string): ExternalMeasurement[] {
+  return rows.flatMap((row) => [
+    { name: `${row.label}, p50`, unit: 'ms', value: row.p50Ms, samples: row.samples, notes },
+    { name: `${row.label}, p95`, unit: 'ms', value: row.p95Ms, samples: row.samples, notes },
+  ]);
+}
+
+export function variantLabel(variant: Variant): string {
+  return { inactive: 'plugin inactive', plugin: 'plugin active', recipe: 'recipe (blocking wp_remote_post, timeout 5 s)' }[variant];
+}
+
+const RELAY_STATE_LABEL: Record<RelayState, string> = { up: 'up', down: 'down (port closed)', blackhole: 'black-holed' };
+
+function ms(value: number): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: 0 });
+}
+
+export function requestCostTable(rows: readonly RequestCostRow[]): string[] {
+  const lines = ['| request | relay | variant | n | p50 ms | p95 ms | p50 ÷ inactive | p95 ÷ inactive |', '|---|---|---|---:|---:|---:|---:|---:|'];
+  for (const row of rows) {
+    const ratio = (r: number | null): string => (r === null ? '–' : `${r.toFixed(2)}×`);
+    const failed = row.failures > 0 ? ` (+${row.failures} failed)` : '';
+    lines.push(`| ${row.kind} | ${RELAY_STATE_LABEL[row.relayState]} | ${variantLabel(row.variant)} | ${row.samples}${failed} | ${ms(row.p50Ms)} | ${ms(row.p95Ms)} | ${ratio(row.p50VsInactive)} | ${ratio(row.p95VsInactive)} |`);
+  }
+  return lines;
+}
+
+export function publishToScreenTable(rows: readonly StageRow[]): string[] {
+  return ['| stage | n | p50 ms | p95 ms |', '|---|---:|---:|---:|', ...rows.map((r) => `| ${r.label} | ${r.samples} | ${ms(r.p50Ms)} | ${ms(r.p95Ms)} |`)];
+}
+
+export const WORDPRESS_START_MARKER = '<!-- bench:wordpress:start (generated by npm run bench:wordpress; edits inside are overwritten) -->';
+export const WORDPRESS_END_MARKER = '<!-- bench:wordpress:end -->';
+
+/** Replaces what sits between the WordPress markers; appends a marked section when the document has none yet. */
+export function replaceWordPressSection(document: string, section: string): string {
+  const start = document.indexOf(WORDPRESS_START_MARKER);
+  const end = document.indexOf(WORDPRESS_END_MARKER);
+  if (start < 0 && end < 0) return `${document.trimEnd()}\n\n${WORDPRESS_START_MARKER}\n${section}\n${WORDPRESS_END_MARKER}\n`;
+  if (start < 0 || end < start) throw new Error(`the WordPress benchmark markers are damaged; restore "${WORDPRESS_START_MARKER}" and "${WORDPRESS_END_MARKER}"`);
+  return `${document.slice(0, start + WORDPRESS_START_MARKER.length)}\n${section}\n${document.slice(end)}`;
+}

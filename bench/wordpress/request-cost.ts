@@ -1,0 +1,127 @@
+/**
+ * Part 1: what a visitor's request that triggers an event costs. Two requests (a REST publish as admin, a signed
+ * call to the plugin's trigger endpoint), three variants (plugin inactive, plugin active, the recipe's blocking
+ * wp_remote_post), three relay states (up, down, black-holed). Relay states run one after another (the relay port
+ * can only be in one state); within a state the variants are interleaved round by round, in a rotating order, so
+ * background load falls on all of them alike. No cron pump runs: queued events wait in the outbox.
+ */
+import { performance } from 'node:perf_hooks';
+import { signatureHeader, SIGNATURE_HEADER } from '../../protocol/signature.js';
+import { WpClient } from '../../e2e/support/wp-client.js';
+import { startBlackHole, type BlackHole } from './blackhole.js';
+import { RELAY_STATES, REQUEST_KINDS, summarizeRequestCost, VARIANTS, type RelayState, type RequestKind, type RequestSample, type Variant } from './report.js';
+import type { BenchSite } from './site.js';
+
+export const VARIANT_HEADER = 'X-WP-Realtime-Bench-Variant';
+
+export interface RequestCostOptions {
+  site: BenchSite;
+  /** Timed requests per kind, variant and relay state. */
+  samples: number;
+  relayStates?: readonly RelayState[];
+  log: (line: string) => void;
+}
+
+let sequence = 0;
+
+async function timedRequest(site: BenchSite, visitor: WpClient, kind: RequestKind, variant: Variant): Promise<{ ms: number; ok: boolean; detail: string }> {
+  const marker = `bench-${kind}-${variant}-${Date.now().toString(36)}-${++sequence}`;
+  const headers = { [VARIANT_HEADER]: variant };
+  if (kind === 'publish') {
+    const started = performance.now();
+    const response = await site.admin.request('/wp-json/wp/v2/posts', {
+      method: 'POST',
+      withNonce: true,
+      headers,
+      json: { title: marker, content: 'Benchmark post.', status: 'publish' },
+    });
+    return { ms: performance.now() - started, ok: response.status === 201, detail: `HTTP ${response.status} ${response.text.slice(0, 200)}` };
+  }
+  const body = JSON.stringify({ type: 'bench.triggered', data: { marker } });
+  const started = performance.now();
+  const response = await visitor.request(site.triggerPath, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json', [SIGNATURE_HEADER]: signatureHeader(site.secret, body) },
+    body,
+  });
+  const ms = performance.now() - started;
+  // The plugin answers with the event's id; the fixture's stand-in names the variant. Either way proves who answered.
+  const answeredBy = response.status === 202 ? (response.json<{ id?: unknown; variant?: unknown }>().variant ?? ('id' in response.json<object>() ? 'plugin' : null)) : null;
+  return { ms, ok: response.status === 202 && answeredBy === variant, detail: `HTTP ${response.status} ${response.text.slice(0, 200)}` };
+}
+
+/** Events waiting in the plugin's outbox (GET /<slug>/v1/status, as admin). */
+async function pendingInOutbox(site: BenchSite): Promise<number> {
+  const response = await site.admin.request(`/wp-json/${site.slug}/v1/status`, { withNonce: true });
+  if (response.status !== 200) throw new Error(`GET /${site.slug}/v1/status answered HTTP ${response.status}: ${response.text.slice(0, 200)}`);
+  return response.json<{ outbox: { pending: number } }>().outbox.pending;
+}
+
+/** Events the relay accepted so far (its Prometheus counter). */
+async function relayEventsIn(site: BenchSite): Promise<number> {
+  const text = await (await fetch(`${site.relay.url}/metrics`)).text();
+  const match = /^wp_realtime_events_in_total (\d+)/m.exec(text);
+  if (!match?.[1]) throw new Error('the relay\'s /metrics has no wp_realtime_events_in_total');
+  return Number(match[1]);
+}
+
+/** Puts the relay port into a state; returns how to leave it. */
+async function enterRelayState(site: BenchSite, state: RelayState): Promise<() => Promise<void>> {
+  if (state === 'up') {
+    if (!site.relay.running) await site.relay.start();
+    return async () => site.relay.stop();
+  }
+  await site.relay.stop();
+  if (state === 'down') return async () => undefined;
+  const hole: BlackHole = await startBlackHole(site.relayPort, site.relayListenHost);
+  return () => hole.close();
+}
+
+function rotated<T>(items: readonly T[], by: number): T[] {
+  return items.map((_, i) => items[(i + by) % items.length] as T);
+}
+
+export async function runRequestCost(options: RequestCostOptions): Promise<RequestSample[]> {
+  const { site, log } = options;
+  const visitor = new WpClient(site.wordpress.url);
+  await site.admin.restNonce();
+  const samples: RequestSample[] = [];
+  for (const relayState of options.relayStates ?? RELAY_STATES) {
+    const pendingBefore = await pendingInOutbox(site);
+    const leave = await enterRelayState(site, relayState);
+    const relayInBefore = relayState === 'up' ? await relayEventsIn(site) : 0;
+    try {
+      log(`request cost, relay ${relayState}: warm-up (not counted)`);
+      for (const kind of REQUEST_KINDS) for (const variant of VARIANTS) await timedRequest(site, visitor, kind, variant);
+      for (let round = 0; round < options.samples; round++) {
+        for (const kind of REQUEST_KINDS) {
+          for (const variant of rotated(VARIANTS, round)) {
+            const result = await timedRequest(site, visitor, kind, variant);
+            if (!result.ok) log(`  ${kind} / ${variant}: unexpected answer ${result.detail}`);
+            samples.push({ kind, relayState, variant, ms: result.ms, ok: result.ok });
+          }
+        }
+        if ((round + 1) % 5 === 0 || round + 1 === options.samples) {
+          const medians = summarizeRequestCost(samples.filter((s) => s.relayState === relayState))
+            .map((r) => `${r.kind}/${r.variant} ${Math.round(r.p50Ms)}`)
+            .join(', ');
+          log(`request cost, relay ${relayState}: round ${round + 1}/${options.samples}; p50 ms so far: ${medians}`);
+        }
+      }
+      const timed = options.samples + 1;
+      if (relayState === 'up') {
+        // Only the recipe talks to the relay inside the request; the plugin's events must still be waiting.
+        const accepted = (await relayEventsIn(site)) - relayInBefore;
+        log(`request cost, relay up: the relay accepted ${accepted} events (the recipe's ${timed * REQUEST_KINDS.length} expected)`);
+        if (accepted !== timed * REQUEST_KINDS.length) throw new Error(`the relay accepted ${accepted} events during the timings, expected ${timed * REQUEST_KINDS.length} from the recipe alone`);
+      }
+    } finally {
+      await leave();
+    }
+    const queued = (await pendingInOutbox(site)) - pendingBefore;
+    const expected = (options.samples + 1) * REQUEST_KINDS.length;
+    log(`request cost, relay ${relayState}: the plugin queued ${queued} events in its outbox (${expected} expected, nothing delivered without cron)`);
+    if (queued !== expected) throw new Error(`the outbox grew by ${queued} during relay ${relayState}, expected ${expected}: a variant did not do what it should`);
+  }
+  return samples;
+}

@@ -1,0 +1,105 @@
+/**
+ * The WordPress the benchmark measures: the harness's WordPress (Playground offline) on its own instance and port,
+ * a plugin scaffolded by the real CLI and activated through REST, the variants fixture as a must-use plugin, and a
+ * relay process on its own port. DISABLE_WP_CRON is set, as in the dev stack: nothing delivers unless a cron pump runs.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packageRoot } from '../../stack/package-root.js';
+import { relayProcess, type RelayProcess } from '../../stack/relay-process.js';
+import { chooseRuntime, hostUrlFromWordPress, listenHostFor } from '../../stack/runtime.js';
+import { startWordPress, type RunningWordPress } from '../../stack/wordpress.js';
+import { wpEnvPaths } from '../../stack/wp-env-paths.js';
+import { WpClient } from '../../e2e/support/wp-client.js';
+
+export const BENCH_SLUG = 'bench-live';
+const FIXTURE = 'wp-realtime-bench-variants.php';
+
+export interface BenchSite {
+  wordpress: RunningWordPress;
+  relay: RelayProcess;
+  relayPort: number;
+  relayListenHost: string;
+  secret: string;
+  slug: string;
+  triggerPath: string;
+  admin: WpClient;
+  stop(): Promise<void>;
+}
+
+export interface BenchSiteOptions {
+  instance: string;
+  wpPort: number;
+  relayPort: number;
+  log: (line: string) => void;
+}
+
+function scaffold(root: string, dir: string, relayUrl: string): void {
+  const result = spawnSync(process.execPath, [join(root, 'bin', 'wp-realtime.js'), 'scaffold', BENCH_SLUG, '--dir', dir, '--force', '--relay-url', relayUrl], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`wp-realtime scaffold ${BENCH_SLUG} failed (exit ${result.status}): ${result.stderr || result.stdout}`);
+}
+
+export async function startBenchSite(options: BenchSiteOptions): Promise<BenchSite> {
+  const root = packageRoot();
+  const runtime = await chooseRuntime(undefined);
+  const relayUrlForWordPress = hostUrlFromWordPress(runtime, options.relayPort);
+  const secret = randomBytes(32).toString('base64url');
+  const constantPrefix = BENCH_SLUG.toUpperCase().replaceAll('-', '_');
+  const triggerPath = `/${BENCH_SLUG}/v1/event-trigger`;
+  const pluginDir = join(root, '.wp-realtime', options.instance, 'plugins', BENCH_SLUG);
+  scaffold(root, pluginDir, relayUrlForWordPress);
+  options.log(`scaffolded ${BENCH_SLUG} with the CLI`);
+
+  const wordpress = await startWordPress({
+    projectDir: root,
+    instance: options.instance,
+    port: options.wpPort,
+    runtime,
+    configPlugins: false,
+    constants: {
+      [`${constantPrefix}_SECRET`]: secret,
+      [`${constantPrefix}_RELAY_URL`]: relayUrlForWordPress,
+      DISABLE_WP_CRON: true,
+      WP_REALTIME_BENCH_PLUGIN: `${BENCH_SLUG}/${BENCH_SLUG}.php`,
+      WP_REALTIME_BENCH_RELAY_URL: relayUrlForWordPress,
+      WP_REALTIME_BENCH_SECRET: secret,
+      WP_REALTIME_BENCH_TRIGGER_PATH: triggerPath,
+    },
+    onProgress: (line) => options.log(`wordpress: ${line}`),
+  });
+  const relay = relayProcess({ port: options.relayPort, host: listenHostFor(runtime), secret, extraArgs: ['--log-level', 'warn'] });
+  try {
+    // Must-use plugins load before regular ones, which the fixture needs to take the plugin out per request.
+    const muPlugins = join(wpEnvPaths(root, options.instance).siteDir(wordpress.runtime), 'wp-content', 'mu-plugins');
+    await mkdir(muPlugins, { recursive: true });
+    await copyFile(join(root, 'bench', 'wordpress', 'fixture', FIXTURE), join(muPlugins, FIXTURE));
+    const folder = await wordpress.installPlugin(pluginDir);
+    const admin = new WpClient(wordpress.url);
+    await admin.login(wordpress.adminUser, wordpress.adminPassword);
+    const activated = await admin.request(`/wp-json/wp/v2/plugins/${folder}/${BENCH_SLUG}`, { method: 'POST', withNonce: true, json: { status: 'active' } });
+    if (activated.status !== 200) throw new Error(`activating ${BENCH_SLUG} failed: HTTP ${activated.status} ${activated.text.slice(0, 300)}`);
+    options.log(`activated ${BENCH_SLUG}; variants fixture installed as a must-use plugin`);
+    return {
+      wordpress,
+      relay,
+      relayPort: options.relayPort,
+      relayListenHost: listenHostFor(runtime),
+      secret,
+      slug: BENCH_SLUG,
+      triggerPath,
+      admin,
+      async stop() {
+        await relay.stop();
+        await wordpress.stop();
+      },
+    };
+  } catch (error) {
+    await wordpress.stop();
+    throw error;
+  }
+}

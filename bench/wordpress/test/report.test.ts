@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { benchResults, RESULTS_SCHEMA_ID } from '../../schema.js';
+import {
+  publishToScreenMeasurements,
+  replaceWordPressSection,
+  requestCostMeasurements,
+  requestCostTable,
+  summarizePublishToScreen,
+  summarizeRequestCost,
+  WORDPRESS_END_MARKER,
+  WORDPRESS_START_MARKER,
+  type RequestSample,
+} from '../report.js';
+
+function samples(kind: RequestSample['kind'], relayState: RequestSample['relayState'], variant: RequestSample['variant'], times: number[]): RequestSample[] {
+  return times.map((ms) => ({ kind, relayState, variant, ms, ok: true }));
+}
+
+describe('request cost summary', () => {
+  const data = [
+    ...samples('publish', 'up', 'inactive', [100, 110, 90, 105]),
+    ...samples('publish', 'up', 'plugin', [104, 114, 94, 109]),
+    ...samples('publish', 'up', 'recipe', [200, 210, 190, 205]),
+    { kind: 'publish', relayState: 'up', variant: 'plugin', ms: 5, ok: false } as RequestSample,
+    ...samples('trigger', 'blackhole', 'inactive', [50, 60, 70]),
+    ...samples('trigger', 'blackhole', 'recipe', [5050, 5060, 5070]),
+  ];
+  const rows = summarizeRequestCost(data);
+
+  it('takes medians and nearest-rank p95 of successful requests and divides by the baseline of the same relay state', () => {
+    const plugin = rows.find((r) => r.kind === 'publish' && r.variant === 'plugin');
+    // Sorted 94, 104, 109, 114: median (104 + 109) / 2; the failed 5 ms request is left out.
+    expect(plugin).toMatchObject({ samples: 4, failures: 1, p50Ms: 106.5, p95Ms: 114 });
+    expect(plugin?.p50VsInactive).toBeCloseTo(106.5 / 102.5, 3);
+    expect(plugin?.p95VsInactive).toBeCloseTo(114 / 110, 3);
+    const recipe = rows.find((r) => r.kind === 'trigger' && r.variant === 'recipe');
+    expect(recipe?.p50VsInactive).toBeCloseTo(5060 / 60, 2);
+  });
+
+  it('gives the baseline no ratio and leaves out combinations without samples', () => {
+    expect(rows.find((r) => r.variant === 'inactive' && r.kind === 'publish')?.p50VsInactive).toBeNull();
+    expect(rows.map((r) => `${r.kind}/${r.relayState}/${r.variant}`)).toEqual([
+      'publish/up/inactive',
+      'publish/up/plugin',
+      'publish/up/recipe',
+      'trigger/blackhole/inactive',
+      'trigger/blackhole/recipe',
+    ]);
+    expect(requestCostTable(rows)[3]).toContain('| 4 (+1 failed) | 107 | 114 | 1.04× | 1.04× |');
+  });
+
+  it('produces external entries the results schema accepts', () => {
+    const external = requestCostMeasurements(rows);
+    expect(external).toContainEqual({ name: 'publish request, plugin active, relay up, p50 ÷ plugin inactive', unit: 'ratio', value: 1.039, samples: 4 });
+    const chromium = publishToScreenMeasurements(summarizePublishToScreen([{ requestedAt: 0, savedAt: 700, ingestedAt: 1500, onScreenAt: 1530 }]), 'n');
+    const parsed = benchResults.parse({
+      schema: RESULTS_SCHEMA_ID,
+      name: 'wordpress-test',
+      mode: 'tiny',
+      startedAt: '2026-11-29T13:00:00.000Z',
+      finishedAt: '2026-11-29T13:01:00.000Z',
+      machine: { cpus: 2, cpuModel: 'x', totalMemMB: 1, node: 'v20', platform: 'linux', loadAverageAtStart: [0], loadAverageAtEnd: [0] },
+      setup: { eventBytes: 0, socketIoVersion: '4', wsVersion: '8', processes: 'p', config: {} },
+      broadcast: [],
+      defaultTransports: [],
+      ingest: [],
+      ratios: [],
+      profiles: [],
+      external: { wordpress: external, chromium },
+    });
+    expect(parsed.external.wordpress).toHaveLength(external.length);
+  });
+});
+
+describe('publish-to-screen breakdown', () => {
+  it('splits each event into publish request, outbox to relay and relay to browser', () => {
+    const rows = summarizePublishToScreen([
+      { requestedAt: 0, savedAt: 700, ingestedAt: 1500, onScreenAt: 1530 },
+      { requestedAt: 10_000, savedAt: 10_900, ingestedAt: 11_200, onScreenAt: 11_250 },
+      { requestedAt: 20_000, savedAt: 20_800, ingestedAt: 21_900, onScreenAt: 21_940 },
+    ]);
+    const byKey = Object.fromEntries(rows.map((r) => [r.key, r]));
+    expect(byKey['publishRequest']).toMatchObject({ p50Ms: 800, p95Ms: 900 });
+    expect(byKey['outboxToRelay']).toMatchObject({ p50Ms: 800, p95Ms: 1100 });
+    expect(byKey['relayToBrowser']).toMatchObject({ p50Ms: 40, p95Ms: 50 });
+    expect(byKey['total']).toMatchObject({ p50Ms: 1530, p95Ms: 1940, samples: 3 });
+    expect(summarizePublishToScreen([])).toEqual([]);
+  });
+});
+
+describe('docs section', () => {
+  it('appends a marked section once, then replaces only what is between its markers', () => {
+    const doc = '# Benchmarks\n\n<!-- bench:results:start -->\nrelay table\n<!-- bench:results:end -->\n';
+    const first = replaceWordPressSection(doc, 'one');
+    expect(first).toBe(`${doc}\n${WORDPRESS_START_MARKER}\none\n${WORDPRESS_END_MARKER}\n`);
+    const second = replaceWordPressSection(`${first}\nanalysis after\n`, 'two');
+    expect(second).toContain('relay table');
+    expect(second).toContain(`${WORDPRESS_START_MARKER}\ntwo\n${WORDPRESS_END_MARKER}`);
+    expect(second).not.toContain('one');
+    expect(second).toContain('analysis after');
+  });
+
+  it('refuses damaged markers', () => {
+    expect(() => replaceWordPressSection(`x ${WORDPRESS_END_MARKER} y ${WORDPRESS_START_MARKER}`, 's')).toThrow(/markers are damaged/);
+  });
+});
