@@ -12,6 +12,8 @@ import { packageRoot } from '../../stack/package-root.js';
 import { benchResults, RESULTS_SCHEMA_ID, type BenchResults } from '../schema.js';
 import { runPublishToScreen, type PublishToScreenRun } from './publish-to-screen.js';
 import {
+  pooledOverhead,
+  pooledOverheadLine,
   publishToScreenMeasurements,
   publishToScreenTable,
   replaceWordPressSection,
@@ -82,7 +84,7 @@ function docsSection(results: BenchResults, requestSamples: RequestSample[], e2e
     '',
   ];
   if (requestSamples.length > 0) {
-    lines.push('#### Cost of a request that triggers an event (no cron pump running: events wait in the outbox)', '', ...requestCostTable(summarizeRequestCost(requestSamples)), '');
+    lines.push('#### Cost of a request that triggers an event (no cron pump running: events wait in the outbox)', '', ...requestCostTable(summarizeRequestCost(requestSamples)), '', pooledOverheadLine(pooledOverhead(requestSamples)), '');
   }
   if (e2e && e2e.samples.length > 0) {
     const pickup = e2e.cronRuns > 0 ? Math.round(e2e.cronMs / e2e.cronRuns) : null;
@@ -149,7 +151,18 @@ async function main(): Promise<void> {
     ratios: [],
     profiles: [],
     external: {
-      wordpress: requestSamples.length > 0 ? requestCostMeasurements(summarizeRequestCost(requestSamples)) : null,
+      wordpress:
+        requestSamples.length > 0
+          ? [
+              ...requestCostMeasurements(summarizeRequestCost(requestSamples)),
+              ...pooledOverhead(requestSamples).map((r) => ({
+                name: `${r.kind} request, ${r.variant === 'plugin' ? 'plugin active' : 'recipe'}, all relay states, p50 ÷ plugin inactive`,
+                unit: 'ratio',
+                value: r.p50VsInactive,
+                samples: r.samples,
+              })),
+            ]
+          : null,
       chromium: e2e ? publishToScreenMeasurements(summarizePublishToScreen(e2e.samples), e2eNotes) : null,
     },
   });

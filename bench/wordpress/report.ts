@@ -164,3 +164,35 @@ export function replaceWordPressSection(document: string, section: string): stri
   if (start < 0 || end < start) throw new Error(`the WordPress benchmark markers are damaged; restore "${WORDPRESS_START_MARKER}" and "${WORDPRESS_END_MARKER}"`);
   return `${document.slice(0, start + WORDPRESS_START_MARKER.length)}\n${section}\n${document.slice(end)}`;
 }
+
+export interface PooledOverhead {
+  kind: RequestKind;
+  variant: Exclude<Variant, 'inactive'>;
+  samples: number;
+  /** Median of this variant over every relay state ÷ the same for the inactive baseline (equal counts per state). */
+  p50VsInactive: number;
+}
+
+/** The headline: one ratio per request kind and variant, relay states pooled (each state has the same count). */
+export function pooledOverhead(samples: readonly RequestSample[]): PooledOverhead[] {
+  const rows: PooledOverhead[] = [];
+  for (const kind of REQUEST_KINDS) {
+    const times = (variant: Variant): number[] => samples.filter((s) => s.kind === kind && s.variant === variant && s.ok).map((s) => s.ms);
+    const baseline = times('inactive');
+    if (baseline.length === 0) continue;
+    for (const variant of ['plugin', 'recipe'] as const) {
+      const own = times(variant);
+      if (own.length > 0) rows.push({ kind, variant, samples: own.length, p50VsInactive: round(median(own) / median(baseline), 3) });
+    }
+  }
+  return rows;
+}
+
+export function pooledOverheadLine(rows: readonly PooledOverhead[]): string {
+  const part = (kind: RequestKind): string =>
+    rows
+      .filter((r) => r.kind === kind)
+      .map((r) => `${r.variant === 'plugin' ? 'plugin active' : 'recipe'} ${r.p50VsInactive.toFixed(2)}× (n = ${r.samples})`)
+      .join(', ');
+  return `Median ÷ plugin inactive, relay states pooled: publish — ${part('publish')}; trigger — ${part('trigger')}.`;
+}

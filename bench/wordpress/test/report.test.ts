@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { benchResults, RESULTS_SCHEMA_ID } from '../../schema.js';
+import { round } from '../../stats.js';
 import {
+  pooledOverhead,
+  pooledOverheadLine,
   publishToScreenMeasurements,
   replaceWordPressSection,
   requestCostMeasurements,
@@ -47,6 +50,18 @@ describe('request cost summary', () => {
       'trigger/blackhole/recipe',
     ]);
     expect(requestCostTable(rows)[3]).toContain('| 4 (+1 failed) | 107 | 114 | 1.04× | 1.04× |');
+  });
+
+  it('pools the relay states into one ratio per request kind and variant', () => {
+    const pooled = [
+      ...samples('trigger', 'up', 'inactive', [100, 100]),
+      ...samples('trigger', 'down', 'inactive', [200, 200]),
+      ...samples('trigger', 'up', 'plugin', [110, 110]),
+      ...samples('trigger', 'down', 'plugin', [210, 210]),
+    ];
+    // Medians over both states: (100 + 200) / 2 = 150 and (110 + 210) / 2 = 160.
+    expect(pooledOverhead(pooled)).toEqual([{ kind: 'trigger', variant: 'plugin', samples: 4, p50VsInactive: round(160 / 150, 3) }]);
+    expect(pooledOverheadLine(pooledOverhead(pooled))).toContain('trigger — plugin active 1.07× (n = 4)');
   });
 
   it('produces external entries the results schema accepts', () => {
