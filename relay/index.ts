@@ -75,6 +75,8 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
   let stopExpirySweep = (): void => {};
 
   app.disable('x-powered-by');
+  // API responses are never revalidated: hashing every body for an ETag is pure cost on the ingest path.
+  app.disable('etag');
   app.use((_req, res, next) => {
     inFlight++;
     res.once('close', () => inFlight--);

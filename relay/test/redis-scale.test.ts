@@ -106,10 +106,12 @@ describe('two relays, one Redis', () => {
     expect(ids(back)).toEqual(Array.from({ length: 60 }, (_, i) => `flow-${i + 1}`));
   });
 
-  it('counts deliveries on the relay that delivers, and reports redis_up', async () => {
+  it('counts deliveries on the relay that delivers, writes them through the fast path, and reports redis_up', async () => {
     expect(await metricValue(b.url, 'wp_realtime_redis_up')).toBe(1);
     expect(await metricValue(b.url, 'wp_realtime_redis_used_memory_bytes')).toBeGreaterThan(100_000);
     expect(await metricValue(b.url, 'wp_realtime_deliveries_total')).toBeGreaterThan(0);
+    // The adapter's local delivery of events read from the shared stream takes the WebSocket fast path too.
+    expect(await metricValue(b.url, 'wp_realtime_broadcast_frames{path="direct"}')).toBeGreaterThan(0);
   });
 });
 
