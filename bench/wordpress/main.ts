@@ -9,6 +9,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../../stack/package-root.js';
+import { median, percentile } from '../stats.js';
 import { benchResults, RESULTS_SCHEMA_ID, type BenchResults } from '../schema.js';
 import { runPublishToScreen, type PublishToScreenRun } from './publish-to-screen.js';
 import {
@@ -92,6 +93,8 @@ function docsSection(results: BenchResults, requestSamples: RequestSample[], e2e
       `#### Publish → on screen in Chromium (DISABLE_WP_CRON, cron pump every ${cronIntervalMs} ms; it made ${e2e.cronRuns} wp-cron.php requests in ${(e2e.cronMs / 1000).toFixed(0)} s, one per ${pickup ?? '–'} ms)`,
       '',
       ...publishToScreenTable(summarizePublishToScreen(e2e.samples)),
+      '',
+      `A read-only \`GET /wp-json/\` as admin, timed after each event while the pump runs: p50 ${Math.round(median(e2e.plainRequestMs))} ms, p95 ${Math.round(percentile(e2e.plainRequestMs, 95))} ms (n = ${e2e.plainRequestMs.length}).`,
     );
   }
   return lines.join('\n');
@@ -163,7 +166,13 @@ async function main(): Promise<void> {
               })),
             ]
           : null,
-      chromium: e2e ? publishToScreenMeasurements(summarizePublishToScreen(e2e.samples), e2eNotes) : null,
+      chromium: e2e
+        ? [
+            ...publishToScreenMeasurements(summarizePublishToScreen(e2e.samples), e2eNotes),
+            { name: 'plain GET /wp-json/ while the cron pump runs, p50', unit: 'ms', value: Math.round(median(e2e.plainRequestMs)), samples: e2e.plainRequestMs.length },
+            { name: 'wp-cron.php requests by the pump, mean spacing', unit: 'ms', value: e2e.cronRuns > 0 ? Math.round(e2e.cronMs / e2e.cronRuns) : 0, samples: e2e.cronRuns },
+          ]
+        : null,
     },
   });
   const resultsDir = join(root, 'bench', 'results');

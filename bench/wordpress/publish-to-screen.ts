@@ -4,6 +4,7 @@
  * published once the previous is on screen, so events never queue behind each other.
  */
 import { existsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { chromium } from 'playwright-core';
 import { startCronPump } from '../../stack/cron-pump.js';
 import type { PublishToScreenSample } from './report.js';
@@ -26,6 +27,11 @@ export interface PublishToScreenRun {
   /** wp-cron.php requests the pump completed, and over how long: their mean spacing is the pickup cadence. */
   cronRuns: number;
   cronMs: number;
+  /**
+   * A read-only admin request (GET /wp-json/) timed after each event while the pump runs: what any request costs
+   * in this state, to read the publish request's time against.
+   */
+  plainRequestMs: number[];
 }
 
 /** A page holding the block, listening to post.published only, with times shown (the envelope's time is read from them). */
@@ -69,16 +75,21 @@ export async function runPublishToScreen(options: PublishToScreenOptions): Promi
     log(`publish-to-screen: the visitor's block is live; cron pump every ${options.cronIntervalMs} ms`);
     await publishOne(site, view, `Warm-up ${Date.now().toString(36)}`);
     const samples: PublishToScreenSample[] = [];
+    const plainRequestMs: number[] = [];
     for (let i = 1; i <= options.events; i++) {
       const s = await publishOne(site, view, `Bench event ${i} ${Date.now().toString(36)}`);
       samples.push(s);
+      const plainStarted = performance.now();
+      const plain = await site.admin.request('/wp-json/');
+      if (plain.status !== 200) throw new Error(`GET /wp-json/ answered HTTP ${plain.status}`);
+      plainRequestMs.push(performance.now() - plainStarted);
       log(
         `publish-to-screen ${i}/${options.events}: ${s.onScreenAt - s.requestedAt} ms (publish ${s.savedAt - s.requestedAt}, ` +
           `outbox → relay ${s.ingestedAt - s.savedAt}, relay → screen ${s.onScreenAt - s.ingestedAt})`,
       );
     }
     if (view.errors.length > 0) log(`page errors on the visitor's page: ${view.errors.join('; ')}`);
-    return { samples, cronRuns: pump.runs, cronMs: Date.now() - pumpStarted };
+    return { samples, cronRuns: pump.runs, cronMs: Date.now() - pumpStarted, plainRequestMs };
   } finally {
     await pump.stop();
     await browser.close();
