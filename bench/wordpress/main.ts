@@ -13,6 +13,8 @@ import { median, percentile } from '../stats.js';
 import { benchResults, RESULTS_SCHEMA_ID, type BenchResults } from '../schema.js';
 import { runPublishToScreen, type PublishToScreenRun } from './publish-to-screen.js';
 import {
+  heldResponseLine,
+  splitByHeldResponse,
   pooledOverhead,
   pooledOverheadLine,
   publishToScreenMeasurements,
@@ -94,6 +96,7 @@ function docsSection(results: BenchResults, requestSamples: RequestSample[], e2e
       '',
       ...publishToScreenTable(summarizePublishToScreen(e2e.samples)),
       '',
+      heldResponseLine(splitByHeldResponse(e2e.samples)),
       `A read-only \`GET /wp-json/\` as admin, timed after each event while the pump runs: p50 ${Math.round(median(e2e.plainRequestMs))} ms, p95 ${Math.round(percentile(e2e.plainRequestMs, 95))} ms (n = ${e2e.plainRequestMs.length}).`,
     );
   }

@@ -196,3 +196,34 @@ export function pooledOverheadLine(rows: readonly PooledOverhead[]): string {
       .join(', ');
   return `Median ÷ plugin inactive, relay states pooled: publish — ${part('publish')}; trigger — ${part('trigger')}.`;
 }
+
+/** Within this many ms after the publish response, the relay's ingest means the cron request ran right behind it. */
+export const HELD_RESPONSE_MS = 50;
+
+export interface HeldResponseSplit {
+  /** Events whose ingest came within HELD_RESPONSE_MS of the 201: the response left only when the cron request behind it yielded. */
+  held: { samples: number; publishP50Ms: number | null };
+  other: { samples: number; publishP50Ms: number | null };
+}
+
+/**
+ * Splits events by whether a wp-cron.php request was queued behind the publish request. Under a single PHP worker a
+ * finished response only leaves when the worker next yields, so the 201 and the cron's POST to the relay arrive
+ * together and the cron request's start-up is billed to the publish request.
+ */
+export function splitByHeldResponse(samples: readonly PublishToScreenSample[]): HeldResponseSplit {
+  const isHeld = (s: PublishToScreenSample): boolean => s.ingestedAt - s.savedAt >= 0 && s.ingestedAt - s.savedAt < HELD_RESPONSE_MS;
+  const group = (list: PublishToScreenSample[]) => ({
+    samples: list.length,
+    publishP50Ms: list.length === 0 ? null : round(median(list.map((s) => s.savedAt - s.requestedAt)), 1),
+  });
+  return { held: group(samples.filter(isHeld)), other: group(samples.filter((s) => !isHeld(s))) };
+}
+
+export function heldResponseLine(split: HeldResponseSplit): string {
+  const p50 = (v: number | null): string => (v === null ? '–' : `${ms(v)} ms`);
+  return (
+    `${split.held.samples} of ${split.held.samples + split.other.samples} events reached the relay within ${HELD_RESPONSE_MS} ms after the publish response ` +
+    `(publish request p50 ${p50(split.held.publishP50Ms)}); the other ${split.other.samples}: publish request p50 ${p50(split.other.publishP50Ms)}.`
+  );
+}

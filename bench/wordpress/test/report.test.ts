@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { benchResults, RESULTS_SCHEMA_ID } from '../../schema.js';
 import { round } from '../../stats.js';
 import {
+  heldResponseLine,
+  splitByHeldResponse,
   pooledOverhead,
   pooledOverheadLine,
   publishToScreenMeasurements,
@@ -100,6 +102,23 @@ describe('publish-to-screen breakdown', () => {
     expect(byKey['relayToBrowser']).toMatchObject({ p50Ms: 40, p95Ms: 50 });
     expect(byKey['total']).toMatchObject({ p50Ms: 1530, p95Ms: 1940, samples: 3 });
     expect(summarizePublishToScreen([])).toEqual([]);
+  });
+});
+
+describe('held publish responses', () => {
+  it('separates events whose ingest followed the 201 within 50 ms and takes the publish median of each group', () => {
+    const split = splitByHeldResponse([
+      { requestedAt: 0, savedAt: 2000, ingestedAt: 2008, onScreenAt: 2010 },
+      { requestedAt: 0, savedAt: 1800, ingestedAt: 1849, onScreenAt: 1850 },
+      { requestedAt: 0, savedAt: 600, ingestedAt: 1500, onScreenAt: 1502 },
+      { requestedAt: 0, savedAt: 700, ingestedAt: 650, onScreenAt: 660 },
+    ]);
+    // The last one reached the relay before the 201 arrived: not a held response.
+    expect(split).toEqual({ held: { samples: 2, publishP50Ms: 1900 }, other: { samples: 2, publishP50Ms: 650 } });
+    expect(heldResponseLine(split)).toBe(
+      '2 of 4 events reached the relay within 50 ms after the publish response (publish request p50 1,900 ms); the other 2: publish request p50 650 ms.',
+    );
+    expect(splitByHeldResponse([]).held).toEqual({ samples: 0, publishP50Ms: null });
   });
 });
 
