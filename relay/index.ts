@@ -1,8 +1,8 @@
 /**
- * createRelay(options) → { start, stop }: express for HTTP (ingest, health, metrics) and socket.io for browsers on
- * one port. Each concern lives in its own module; this file only wires them.
+ * createRelay(options) → { start, stop }: a plain handler for ingest, express for the rest of HTTP (health, metrics)
+ * and socket.io for browsers on one port. Each concern lives in its own module; this file only wires them.
  */
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Server } from 'socket.io';
@@ -11,7 +11,7 @@ import { startExpirySweep } from './expiry.js';
 import { installFastPath } from './fast-path.js';
 import { EventHistory } from './history.js';
 import { sendError } from './http-errors.js';
-import { ingestRouter } from './ingest.js';
+import { createIngestHandler, isIngestPath } from './ingest.js';
 import { startSlowConsumerGuard, connectionGate, trackConnectionsPerIp } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { installLiveGate } from './live-gate.js';
@@ -37,11 +37,11 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
   const options = withDefaults(input);
   const logger = input.logger ?? createLogger(options.logLevel);
   const app = express();
-  const httpServer: HttpServer = createServer(app);
-  const openByIp = new Map<string, number>();
-  const history = new EventHistory(options.history, options.historyChannels);
   let draining = false;
   let inFlight = 0;
+  const httpServer: HttpServer = createServer(handleRequest);
+  const openByIp = new Map<string, number>();
+  const history = new EventHistory(options.history, options.historyChannels);
 
   const io = new Server(httpServer, {
     serveClient: false,
@@ -71,17 +71,22 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
   });
   metrics.registerFastPath(fastPath);
   attachSockets({ io, options, broker, metrics, logger, gate });
+  const ingest = createIngestHandler({ options, broker, metrics, logger, isDraining: () => draining });
   let stopGuard = (): void => {};
   let stopExpirySweep = (): void => {};
 
-  app.disable('x-powered-by');
-  // API responses are never revalidated: hashing every body for an ETag is pure cost on the ingest path.
-  app.disable('etag');
-  app.use((_req, res, next) => {
+  /** socket.io answers its own path before this; ingest, the hot path, skips express. */
+  function handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    // In flight until the response closes, so that stop() lets accepted events go out first.
     inFlight++;
     res.once('close', () => inFlight--);
-    next();
-  });
+    if (isIngestPath(req.url)) ingest(req, res);
+    else app(req, res);
+  }
+
+  app.disable('x-powered-by');
+  // API responses are never revalidated: hashing every body for an ETag is pure cost.
+  app.disable('etag');
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -93,13 +98,8 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  app.use(ingestRouter({ options, broker, metrics, logger, isDraining: () => draining }));
   app.use((req, res) => sendError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`));
-  app.use((error: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
-    if (error.type === 'entity.too.large') {
-      metrics.rejections.inc({ reason: 'payload_too_large' });
-      return sendError(res, 413, 'payload_too_large', `body is over the ${options.maxPayload}-byte limit`);
-    }
+  app.use((error: Error & { status?: number }, req: Request, res: Response, _next: NextFunction) => {
     if (error.status !== undefined && error.status >= 400 && error.status < 500) {
       return sendError(res, error.status, 'invalid_event', error.message);
     }

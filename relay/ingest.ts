@@ -1,12 +1,16 @@
 /**
  * POST /v1/events: the only way in for events. Cheap checks first (drain, rate, media type, size), then the
  * signature over the raw bytes, then JSON and schema, then the broker.
+ *
+ * A plain Node request handler, in front of express: this is the relay's hot HTTP path, and express's router,
+ * body-parser stream plumbing and response helpers cost more per request than everything the relay itself does here.
  */
-import express, { type NextFunction, type Request, type Response, Router } from 'express';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
 import { parseIngestBody, SIGNATURE_HEADER, type SignatureFailure, verifySignature } from '../protocol/index.js';
 import type { Broker } from './broker.js';
-import { sendError } from './http-errors.js';
+import { sendError, sendJson } from './http-errors.js';
+import { clientAddress } from './limits.js';
 import type { Logger } from './logger.js';
 import type { RejectionReason, RelayMetrics } from './metrics.js';
 import type { RelayOptions } from './options.js';
@@ -19,6 +23,8 @@ export interface IngestDeps {
   isDraining: () => boolean;
 }
 
+export type IngestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
 const signatureRejections: Record<SignatureFailure, RejectionReason> = {
   missing: 'missing_signature',
   malformed: 'invalid_signature',
@@ -26,39 +32,80 @@ const signatureRejections: Record<SignatureFailure, RejectionReason> = {
   stale: 'stale_signature',
 };
 
-export function ingestRouter({ options, broker, metrics, logger, isDraining }: IngestDeps): Router {
-  const router = Router();
+const INGEST_PATH = /^\/v1\/events\/?(?:\?|$)/i;
+
+/** True for the request paths this handler answers (express's matching: any case, optional trailing slash, query). */
+export function isIngestPath(url: string | undefined): boolean {
+  return url !== undefined && INGEST_PATH.test(url);
+}
+
+/** Like type-is: a request without Content-Length or Transfer-Encoding has no body, so no media type. */
+function isJsonBody(req: IncomingMessage): boolean {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || !Number.isNaN(Number.parseInt(req.headers['content-length'] ?? '', 10));
+  const mediaType = req.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
+  return hasBody && mediaType === 'application/json';
+}
+
+export function createIngestHandler({ options, broker, metrics, logger, isDraining }: IngestDeps): IngestHandler {
   const limiter = new RateLimiterMemory({ points: options.ingestRate, duration: 1 });
 
-  function reject(res: Response, status: number, reason: RejectionReason, message: string): void {
+  function reject(res: ServerResponse, status: number, reason: RejectionReason, message: string): void {
     metrics.rejections.inc({ reason });
     sendError(res, status, reason, message);
   }
 
-  async function guard(req: Request, res: Response, next: NextFunction): Promise<void> {
+  function tooLarge(res: ServerResponse): void {
+    reject(res, 413, 'payload_too_large', `body is over the ${options.maxPayload}-byte limit`);
+  }
+
+  /** Reads the body up to maxPayload; resolves null (after answering 413) past it, or when the client went away. */
+  function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer | null> {
+    const declared = Number(req.headers['content-length']);
+    if (declared > options.maxPayload) {
+      tooLarge(res);
+      return Promise.resolve(null);
+    }
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const onData = (chunk: Buffer): void => {
+        size += chunk.length;
+        if (size <= options.maxPayload) {
+          chunks.push(chunk);
+          return;
+        }
+        req.off('data', onData);
+        // Stop reading; Node discards or cuts the rest once the response is sent.
+        req.pause();
+        tooLarge(res);
+        resolve(null);
+      };
+      req.on('data', onData);
+      req.once('end', () => {
+        if (size <= options.maxPayload) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      });
+      req.once('error', () => resolve(null));
+      req.once('aborted', () => resolve(null));
+    });
+  }
+
+  async function accept(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (isDraining()) return reject(res, 503, 'draining', 'the relay is shutting down; retry against another relay or later');
     try {
-      await limiter.consume(req.ip ?? 'unknown');
+      await limiter.consume(clientAddress(req));
     } catch (rate) {
-      const retryAfter = Math.max(1, Math.ceil(((rate as { msBeforeNext?: number }).msBeforeNext ?? 1000) / 1000));
+      const retryAfter = Math.max(1, Math.ceil(((rate as RateLimiterRes).msBeforeNext ?? 1000) / 1000));
       res.setHeader('Retry-After', String(retryAfter));
       return reject(res, 429, 'rate_limited', `more than ${options.ingestRate} requests per second from this address; retry in ${retryAfter}s`);
     }
-    if (!req.is('application/json')) {
-      return reject(res, 415, 'unsupported_media_type', 'Content-Type must be application/json');
-    }
-    next();
-  }
-
-  const rawBody = express.raw({ type: () => true, limit: options.maxPayload, inflate: false });
-
-  router.post('/v1/events', guard, rawBody, async (req: Request, res: Response) => {
+    if (!isJsonBody(req)) return reject(res, 415, 'unsupported_media_type', 'Content-Type must be application/json');
+    const body = await readBody(req, res);
+    if (body === null) return;
     const started = process.hrtime.bigint();
-    const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
 
-    const signature = verifySignature(req.get(SIGNATURE_HEADER), body, options.secret);
+    const signature = verifySignature(req.headers[SIGNATURE_HEADER.toLowerCase()] as string | undefined, body, options.secret);
     if (!signature.ok) {
-      logger.warn({ ip: req.ip, reason: signature.reason }, 'ingest refused: signature');
+      logger.warn({ ip: clientAddress(req), reason: signature.reason }, 'ingest refused: signature');
       return reject(res, 401, signatureRejections[signature.reason], signature.message);
     }
 
@@ -79,13 +126,18 @@ export function ingestRouter({ options, broker, metrics, logger, isDraining }: I
       return reject(res, 503, 'unavailable', 'the relay cannot store events right now; retry later');
     }
     metrics.ingestToEmit.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    res.status(202).json({ accepted: result.ids.length, ids: result.ids, duplicates: result.duplicates });
-  });
+    sendJson(res, 202, { accepted: result.ids.length, ids: result.ids, duplicates: result.duplicates });
+  }
 
-  router.all('/v1/events', (req, res) => {
-    res.setHeader('Allow', 'POST');
-    sendError(res, 405, 'method_not_allowed', `${req.method} is not allowed here; POST signed events`);
-  });
-
-  return router;
+  return (req, res) => {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      sendError(res, 405, 'method_not_allowed', `${req.method} is not allowed here; POST signed events`);
+      return;
+    }
+    accept(req, res).catch((error: unknown) => {
+      logger.error({ err: error, path: req.url }, 'unhandled error');
+      if (!res.headersSent) sendError(res, 500, 'internal_error', 'the relay failed to handle this request');
+    });
+  };
 }

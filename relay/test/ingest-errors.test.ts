@@ -1,4 +1,5 @@
 /** Every bad ingest input gets the contract's status and error body, and the relay keeps delivering afterwards. */
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGNATURE_HEADER, signatureHeader } from '../../protocol/index.js';
 import { connect, postRaw, postSigned, type TestClient } from './support/clients.js';
@@ -17,6 +18,20 @@ afterAll(async () => {
 });
 
 const json = { 'content-type': 'application/json' };
+
+/** A signed body sent in chunks with no Content-Length: the limit must hold while reading, not only on the header. */
+function postChunked(body: string): ReturnType<typeof postRaw> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${relay.url}/v1/events`, { method: 'POST', headers: signed(body) }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown>, headers: new Headers() }));
+    });
+    req.on('error', reject);
+    for (let offset = 0; offset < body.length; offset += 1000) req.write(body.slice(offset, offset + 1000));
+    req.end();
+  });
+}
 const signed = (body: string, secret = relay.secret, timestamp?: number) => ({
   ...json,
   [SIGNATURE_HEADER]: signatureHeader(secret, body, timestamp),
@@ -42,6 +57,7 @@ const cases: Case[] = [
   ['an empty batch', () => postSigned(relay.url, relay.secret, []), 400, 'invalid_event', 'at least one'],
   ['a batch over 100', () => postSigned(relay.url, relay.secret, Array.from({ length: 101 }, () => ({ type: 'x' }))), 400, 'invalid_event', 'at most 100'],
   ['a body over --max-payload', () => postSigned(relay.url, relay.secret, { type: 'x', data: { pad: 'x'.repeat(4096) } }), 413, 'payload_too_large', '2048'],
+  ['a chunked body over --max-payload', () => postChunked(JSON.stringify({ type: 'x', data: { pad: 'x'.repeat(4096) } })), 413, 'payload_too_large', '2048'],
 ];
 
 describe('bad ingest input', () => {
@@ -72,7 +88,7 @@ describe('bad ingest input', () => {
   it('counts rejections by reason in /metrics', async () => {
     const text = await (await fetch(`${relay.url}/metrics`)).text();
     expect(text).toMatch(/wp_realtime_rejections_total\{reason="invalid_signature"\} 3/);
-    expect(text).toMatch(/wp_realtime_rejections_total\{reason="payload_too_large"\} 1/);
+    expect(text).toMatch(/wp_realtime_rejections_total\{reason="payload_too_large"\} 2/);
     expect(text).toMatch(/wp_realtime_events_in_total 1/);
   });
 });
