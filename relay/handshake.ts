@@ -18,6 +18,10 @@ const authSchema = z.object({
     .optional(),
 });
 
+const ANONYMOUS_ACCESS: ReadAccess = Object.freeze({ tokenChannels: new Set<string>(), publicAllowed: true });
+const ANONYMOUS_ACCESS_NO_PUBLIC: ReadAccess = Object.freeze({ tokenChannels: new Set<string>(), publicAllowed: false });
+const ANONYMOUS_CHANNELS: readonly string[] = Object.freeze([DEFAULT_CHANNEL]);
+
 export interface ClientSession {
   user: string | null;
   access: ReadAccess;
@@ -38,7 +42,8 @@ export function checkHandshake(auth: unknown, secret: string, publicAllowed: boo
   }
   const { token, lastEventId, channels } = parsed.data;
 
-  let access: ReadAccess = { tokenChannels: new Set(), publicAllowed };
+  // Anonymous clients share one access record and one channel list (both are replaced, never mutated, later).
+  let access: ReadAccess = publicAllowed ? ANONYMOUS_ACCESS : ANONYMOUS_ACCESS_NO_PUBLIC;
   let user: string | null = null;
   let expiresAt: number | null = null;
   if (token !== undefined) {
@@ -58,11 +63,13 @@ export function checkHandshake(auth: unknown, secret: string, publicAllowed: boo
   if (forbidden !== undefined) {
     return { ok: false, reason: 'channel_forbidden', message: `channel "${forbidden}" is not readable with this token` };
   }
-  return { ok: true, session: { user, access, channels: [...new Set(wanted)], lastEventId, expiresAt } };
+  const unique = wanted === ANONYMOUS_CHANNELS ? wanted : [...new Set(wanted)];
+  return { ok: true, session: { user, access, channels: unique, lastEventId, expiresAt } };
 }
 
 /** Without an explicit list a client reads `public` (when open) and every channel its token lists. */
 export function defaultChannels(access: ReadAccess): string[] {
+  if (access === ANONYMOUS_ACCESS) return ANONYMOUS_CHANNELS as string[];
   const channels = access.publicAllowed ? [DEFAULT_CHANNEL] : [];
   return [...new Set([...channels, ...access.tokenChannels])];
 }
