@@ -18,9 +18,16 @@ interface SavedBlock {
 }
 
 async function insertFromInserter(page: Page, title: string): Promise<void> {
-  await page.getByRole('button', { name: /block inserter/i }).first().click();
-  await page.getByRole('searchbox').first().fill(title);
-  await page.locator('.block-editor-block-types-list__item').filter({ hasText: title }).first().click();
+  // The editor keeps loading scripts after it shows (slowly, under Playground) and may re-render the inserter
+  // meanwhile; so wait for the queue, and open the inserter again if it closed.
+  await page.waitForLoadState('networkidle');
+  const search = page.locator('.block-editor-inserter__menu').getByRole('searchbox').first();
+  await expect(async () => {
+    if (!(await search.isVisible())) await page.getByRole('button', { name: /block inserter/i }).first().click();
+    await search.fill(title, { timeout: 5_000 });
+    // Last, so a retry never inserts a second block.
+    await page.locator('.block-editor-block-types-list__item').filter({ hasText: title }).first().click({ timeout: 10_000 });
+  }).toPass({ timeout: 120_000 });
 }
 
 async function openSettingsSidebar(page: Page): Promise<void> {
@@ -51,7 +58,7 @@ async function publish(page: Page): Promise<void> {
 }
 
 test('the block is inserted, configured and published in the editor, and shows live events to a visitor as text', async ({ page, browser, anonymous, relay, stack }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(420_000);
   expect(relay.running).toBe(true);
   const slug = stack.pluginSlug;
   const editor = new Editor({ page });
