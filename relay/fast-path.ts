@@ -44,6 +44,8 @@ type Encode = (packet: Packet, packetOptions: PacketOptions) => unknown[];
 type OutgoingListeners = { notifyOutgoingListeners?: (packet: Packet) => void };
 
 const WS_OPEN = 1;
+/** ws's Sender state when it is not deflating or reading a Blob (ws 8.18+). */
+const SENDER_IDLE = 0;
 
 export interface FastPathHooks {
   maxUnsentBytes: number;
@@ -68,7 +70,7 @@ function directTarget(socket: Socket): { tcp: TcpSocket; ws: WsInternals } | und
   if (!ws || !tcp || ws.readyState !== WS_OPEN || tcp.destroyed || !tcp.writable) return undefined;
   // ws queues frames behind compression or Blob reads; a direct write would overtake them.
   const sender = ws._sender;
-  if (!sender || sender._state !== 0 || (sender._queue?.length ?? 0) > 0) return undefined;
+  if (!sender || sender._state !== SENDER_IDLE || (sender._queue?.length ?? 0) > 0) return undefined;
   return { tcp, ws };
 }
 
@@ -85,10 +87,10 @@ export function installFastPath(namespace: Namespace, hooks: FastPathHooks): Fas
     corked.clear();
   }
 
-  /** Writes the frame now (corked for this turn) and returns true, or false to leave the socket to socket.io. */
-  function writeDirect(socket: Socket, frame: Buffer[]): boolean {
+  /** Writes the frame now (corked for this turn), drops a slow consumer, or leaves the socket to socket.io ('busy'). */
+  function writeDirect(socket: Socket, frame: Buffer[]): 'written' | 'dropped' | 'busy' {
     const target = directTarget(socket);
-    if (!target) return false;
+    if (!target) return 'busy';
     const { tcp, ws } = target;
     if (!corked.has(tcp)) {
       // Checked once per turn, before corking: what is still unsent from earlier turns, not this turn's own writes.
@@ -97,14 +99,14 @@ export function installFastPath(namespace: Namespace, hooks: FastPathHooks): Fas
         (socket.conn as unknown as EngineConnection).close(true);
         // A polite close frame would wait behind the backlog; the backlog is the problem.
         ws.terminate();
-        return true;
+        return 'dropped';
       }
       if (corked.size === 0) setImmediate(uncorkAll);
       tcp.cork();
       corked.add(tcp);
     }
     for (const part of frame) tcp.write(part);
-    return true;
+    return 'written';
   }
 
   adapter._encode = (packet, packetOptions) => {
@@ -121,14 +123,15 @@ export function installFastPath(namespace: Namespace, hooks: FastPathHooks): Fas
     if (!broadcast) return apply(opts, callback);
     const { packet, frame } = broadcast;
     apply(opts, (socket) => {
-      if (writeDirect(socket, frame)) {
+      const outcome = writeDirect(socket, frame);
+      if (outcome === 'busy') {
+        stats.fallback++;
+        callback(socket);
+      } else if (outcome === 'written') {
+        stats.direct++;
         // What socket.io's own callback does besides writing: socket.onAnyOutgoing() listeners.
         (socket as unknown as OutgoingListeners).notifyOutgoingListeners?.(packet);
-        stats.direct++;
-        return;
       }
-      stats.fallback++;
-      callback(socket);
     });
   };
 
