@@ -24,6 +24,8 @@ import {
   requestCostTable,
   summarizePublishToScreen,
   summarizeRequestCost,
+  RELAY_STATES,
+  type RelayState,
   type RequestSample,
 } from './report.js';
 import { runRequestCost } from './request-cost.js';
@@ -48,6 +50,7 @@ function parseOptions() {
       events: { type: 'string', default: String(FULL_COUNT) },
       'cron-interval-ms': { type: 'string', default: '250' },
       only: { type: 'string', default: 'requests,e2e' },
+      'relay-states': { type: 'string', default: RELAY_STATES.join(',') },
       name: { type: 'string', default: 'wordpress' },
       instance: { type: 'string', default: 'bench' },
       'wp-port': { type: 'string', default: '8897' },
@@ -59,14 +62,17 @@ function parseOptions() {
   const parts = values.only.split(',').map((p) => p.trim());
   for (const part of parts) if (part !== 'requests' && part !== 'e2e') throw new Error(`--only takes requests and/or e2e, got "${part}"`);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(values.name)) throw new Error(`--name must be lowercase letters, digits and dashes, got "${values.name}"`);
+  const relayStates = values['relay-states'].split(',').map((p) => p.trim());
+  for (const state of relayStates) if (!(RELAY_STATES as readonly string[]).includes(state)) throw new Error(`--relay-states takes ${RELAY_STATES.join(', ')}, got "${state}"`);
   const samples = positiveInt('samples', values.samples);
   const events = positiveInt('events', values.events);
-  const full = samples >= FULL_COUNT && events >= FULL_COUNT && parts.length === 2;
+  const full = samples >= FULL_COUNT && events >= FULL_COUNT && parts.length === 2 && relayStates.length === RELAY_STATES.length;
   return {
     samples,
     events,
     cronIntervalMs: positiveInt('cron-interval-ms', values['cron-interval-ms']),
     requests: parts.includes('requests'),
+    relayStates: relayStates as RelayState[],
     e2e: parts.includes('e2e'),
     name: values.name,
     instance: values.instance,
@@ -115,7 +121,7 @@ async function main(): Promise<void> {
   try {
     // The browser part first: it needs the cron pump, and afterwards the outbox is empty for the request timings.
     if (options.e2e) e2e = await runPublishToScreen({ site, events: options.events, cronIntervalMs: options.cronIntervalMs, log });
-    if (options.requests) requestSamples = await runRequestCost({ site, samples: options.samples, log });
+    if (options.requests) requestSamples = await runRequestCost({ site, samples: options.samples, relayStates: options.relayStates, log });
   } finally {
     await site.stop();
   }
