@@ -4,6 +4,7 @@ import { awaitDelivery, withMarker } from '../support/delivery.js';
 import { outboxTotal } from '../support/plugin-status.js';
 import { listenOnRelay, type RelayListener } from '../support/relay-listener.js';
 import { eventBody, queryVarPath, signedTrigger, triggerPath, uniqueMarker } from '../support/trigger.js';
+import { createUserSession } from '../support/users.js';
 import { runCron } from '../support/wp-client.js';
 
 let listener: RelayListener;
@@ -108,4 +109,33 @@ test('bad requests get their documented status, a JSON error, and queue nothing'
   await runCron(admin);
   await new Promise((r) => setTimeout(r, 1500));
   expect(listener.events.filter((event) => markers.includes(String(event.data?.['marker'])))).toEqual([]);
+});
+
+test('over the rate limit (the <prefix>_rate_limit filter) a source gets 429 and queues nothing; other sources and a 0 limit pass', async ({ admin, stack }) => {
+  // The probe plugin sets the limit from this header through the plugin's filter. Fresh authors are sources of their
+  // own ("user:<id>"), so events other tests sent within the same minute do not count against them.
+  const RATE_LIMIT_HEADER = 'X-WP-Realtime-E2E-Rate-Limit';
+  const limit = 3;
+  const [author, otherAuthor] = [await createUserSession(admin, 'author'), await createUserSession(admin, 'author')];
+  const send = (client: typeof admin, perMinute: number) =>
+    client.request(triggerPath(stack.pluginSlug), {
+      method: 'POST',
+      withNonce: true,
+      headers: { 'content-type': 'application/json', [RATE_LIMIT_HEADER]: String(perMinute) },
+      body: eventBody('limit.test', uniqueMarker('limit')),
+    });
+  for (let i = 0; i < limit; i++) {
+    const accepted = await send(author.client, limit);
+    expect(accepted.status, `event ${i + 1} of ${limit}: ${accepted.text}`).toBe(202);
+  }
+  const totalBefore = await outboxTotal(admin, stack.pluginSlug);
+  const refused = await send(author.client, limit);
+  expect(refused.status, refused.text).toBe(429);
+  expect(refused.json()).toMatchObject({ code: 'rate_limited' });
+  expect(await outboxTotal(admin, stack.pluginSlug), 'a refused event is not stored').toBe(totalBefore);
+
+  const other = await send(otherAuthor.client, limit);
+  expect(other.status, `another source under the same limit: ${other.text}`).toBe(202);
+  const unlimited = await send(author.client, 0);
+  expect(unlimited.status, `limit 0 turns the limit off: ${unlimited.text}`).toBe(202);
 });
