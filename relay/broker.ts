@@ -30,6 +30,8 @@ export class LocalBroker implements Broker {
     private readonly io: Server,
     private readonly history: EventHistory,
     private readonly metrics: RelayMetrics,
+    /** Subscribers socket.io does not know of (the lean connections), per channel. */
+    private readonly otherAudience: (channel: string) => number = () => 0,
   ) {}
 
   async publish(events: IncomingEvent[]): Promise<PublishResult> {
@@ -62,7 +64,7 @@ export class LocalBroker implements Broker {
 
   /** socket.io encodes a room broadcast once and writes the same frame to every member. */
   private broadcast(envelope: EventEnvelope): void {
-    const audience = this.io.sockets.adapter.rooms.get(envelope.channel)?.size ?? 0;
+    const audience = (this.io.sockets.adapter.rooms.get(envelope.channel)?.size ?? 0) + this.otherAudience(envelope.channel);
     if (audience === 0) return;
     this.io.to(envelope.channel).emit(CLIENT_EVENT_NAME, envelope);
     this.metrics.deliveries.inc(audience);

@@ -8,12 +8,16 @@
  * packet socket.io sent earlier (replay, acks, pings): while anything is queued, and for polling or upgrading clients,
  * the normal socket.io path is used. A subscriber whose unsent bytes pass the bound is dropped at write time.
  *
+ * Other clients of the same rooms (the lean WebSocket connections, relay/lean/) get every broadcast through
+ * `alsoDeliver`, in the same turn and through the same FrameWriter.
+ *
  * Hook: the in-memory adapter's broadcast (also the Redis adapter's local delivery) calls this._encode() and then,
  * synchronously, this.apply(); both are wrapped on the instance, as the live gate does for apply
  * (socket.io-adapter 2.5). The relay tests of delivery order, polling clients and slow consumers fail if that changes.
  */
 import type { Socket as TcpSocket } from 'node:net';
 import type { Namespace, Socket } from 'socket.io';
+import type { FrameWriter } from './frame-writer.js';
 
 interface PacketOptions {
   preEncoded?: boolean;
@@ -36,7 +40,20 @@ interface EngineConnection {
   close(discard?: boolean): void;
 }
 
-type Apply = (opts: unknown, callback: (socket: Socket) => void) => void;
+/** What socket.io-adapter's broadcast passes to apply(): target rooms (all clients when empty), rooms left out, flags. */
+export interface BroadcastTarget {
+  rooms: ReadonlySet<string>;
+  except?: ReadonlySet<string>;
+  flags?: Record<string, unknown>;
+}
+
+/** One broadcast as encoded once by socket.io: the packets and, for a single text packet, its WebSocket frame. */
+export interface EncodedBroadcast {
+  encoded: readonly unknown[];
+  frame: readonly Buffer[] | undefined;
+}
+
+type Apply = (opts: BroadcastTarget, callback: (socket: Socket) => void) => void;
 interface Packet {
   id?: number;
 }
@@ -48,9 +65,11 @@ const WS_OPEN = 1;
 const SENDER_IDLE = 0;
 
 export interface FastPathHooks {
-  maxUnsentBytes: number;
+  writer: FrameWriter;
   /** A subscriber dropped at write time for holding more than maxUnsentBytes unsent. */
   onSlowConsumer(socket: Socket, unsentBytes: number): void;
+  /** Every broadcast that asks for no ack, for clients socket.io does not know (the lean connections). */
+  alsoDeliver?(target: BroadcastTarget, broadcast: EncodedBroadcast): void;
 }
 
 export interface FastPathStats {
@@ -79,60 +98,50 @@ export function installFastPath(namespace: Namespace, hooks: FastPathHooks): Fas
   const apply = adapter.apply.bind(adapter);
   const encode = adapter._encode.bind(adapter);
   const stats: FastPathStats = { direct: 0, fallback: 0 };
-  const corked = new Set<TcpSocket>();
-  let nextApply: { packet: Packet; frame: Buffer[] } | undefined;
-
-  function uncorkAll(): void {
-    for (const tcp of corked) tcp.uncork();
-    corked.clear();
-  }
+  let nextApply: { packet: Packet; broadcast: EncodedBroadcast; direct: boolean } | undefined;
 
   /** Writes the frame now (corked for this turn), drops a slow consumer, or leaves the socket to socket.io ('busy'). */
-  function writeDirect(socket: Socket, frame: Buffer[]): 'written' | 'dropped' | 'busy' {
+  function writeDirect(socket: Socket, frame: readonly Buffer[]): 'written' | 'dropped' | 'busy' {
     const target = directTarget(socket);
     if (!target) return 'busy';
     const { tcp, ws } = target;
-    if (!corked.has(tcp)) {
-      // Checked once per turn, before corking: what is still unsent from earlier turns, not this turn's own writes.
-      if (tcp.writableLength > hooks.maxUnsentBytes) {
-        hooks.onSlowConsumer(socket, tcp.writableLength);
-        (socket.conn as unknown as EngineConnection).close(true);
-        // A polite close frame would wait behind the backlog; the backlog is the problem.
-        ws.terminate();
-        return 'dropped';
-      }
-      if (corked.size === 0) setImmediate(uncorkAll);
-      tcp.cork();
-      corked.add(tcp);
-    }
-    for (const part of frame) tcp.write(part);
-    return 'written';
+    if (hooks.writer.write(tcp, frame) === 'written') return 'written';
+    hooks.onSlowConsumer(socket, tcp.writableLength);
+    (socket.conn as unknown as EngineConnection).close(true);
+    ws.terminate();
+    return 'dropped';
   }
 
   adapter._encode = (packet, packetOptions) => {
     const encoded = encode(packet, packetOptions);
+    const frame = packetOptions.wsPreEncodedFrame;
     // Acks need socket.io's per-socket bookkeeping; volatile packets its "drop when busy" rule.
-    const eligible = packet.id === undefined && !packetOptions.volatile && packetOptions.wsPreEncodedFrame !== undefined;
-    nextApply = eligible ? { packet, frame: packetOptions.wsPreEncodedFrame as Buffer[] } : undefined;
+    const direct = packet.id === undefined && !packetOptions.volatile && frame !== undefined;
+    nextApply = packet.id === undefined ? { packet, broadcast: { encoded, frame }, direct } : undefined;
     return encoded;
   };
 
   adapter.apply = (opts, callback) => {
-    const broadcast = nextApply;
+    const pending = nextApply;
     nextApply = undefined;
-    if (!broadcast) return apply(opts, callback);
-    const { packet, frame } = broadcast;
-    apply(opts, (socket) => {
-      const outcome = writeDirect(socket, frame);
-      if (outcome === 'busy') {
-        stats.fallback++;
-        callback(socket);
-      } else if (outcome === 'written') {
-        stats.direct++;
-        // What socket.io's own callback does besides writing: socket.onAnyOutgoing() listeners.
-        (socket as unknown as OutgoingListeners).notifyOutgoingListeners?.(packet);
-      }
-    });
+    if (!pending) return apply(opts, callback);
+    const { packet, broadcast, direct } = pending;
+    if (!direct) apply(opts, callback);
+    else {
+      const frame = broadcast.frame as readonly Buffer[];
+      apply(opts, (socket) => {
+        const outcome = writeDirect(socket, frame);
+        if (outcome === 'busy') {
+          stats.fallback++;
+          callback(socket);
+        } else if (outcome === 'written') {
+          stats.direct++;
+          // What socket.io's own callback does besides writing: socket.onAnyOutgoing() listeners.
+          (socket as unknown as OutgoingListeners).notifyOutgoingListeners?.(packet);
+        }
+      });
+    }
+    hooks.alsoDeliver?.(opts, broadcast);
   };
 
   return stats;

@@ -1,6 +1,7 @@
 /**
  * createRelay(options) → { start, stop }: a plain handler for ingest, express for the rest of HTTP (health, metrics)
- * and socket.io for browsers on one port. Each concern lives in its own module; this file only wires them.
+ * and browsers on one port: lean WebSocket connections (relay/lean/) for clients that open a WebSocket straight away,
+ * socket.io for the rest. Each concern lives in its own module; this file only wires them.
  */
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,10 +10,12 @@ import { Server } from 'socket.io';
 import { type Broker, LocalBroker } from './broker.js';
 import { startExpirySweep } from './expiry.js';
 import { installFastPath } from './fast-path.js';
+import { FrameWriter } from './frame-writer.js';
 import { EventHistory } from './history.js';
 import { sendError } from './http-errors.js';
 import { createIngestHandler, isIngestPath } from './ingest.js';
-import { startSlowConsumerGuard, connectionGate, trackConnectionsPerIp } from './limits.js';
+import { LeanConnections, routeFreshWebSockets } from './lean/server.js';
+import { connectionGate, handshakeLimiter, startSlowConsumerGuard, trackConnectionsPerIp } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { installLiveGate } from './live-gate.js';
 import { createMetrics, type RelayMetrics } from './metrics.js';
@@ -28,6 +31,9 @@ export interface Relay {
   start(): Promise<string>;
   /** Stops accepting, lets in-flight requests finish (bounded by drainTimeoutMs), disconnects clients. */
   stop(): Promise<void>;
+  /** Ends every client's session ("io server disconnect"), lean and socket.io alike; the relay keeps running. */
+  disconnectClients(): Promise<void>;
+  /** socket.io's server: polling clients, and WebSocket clients too under `leanWebSocket: false`. */
   readonly io: Server;
   readonly metrics: RelayMetrics;
   readonly logger: Logger;
@@ -47,30 +53,44 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
     serveClient: false,
     // Clients only send small control messages; events flow the other way.
     maxHttpBufferSize: options.maxClientMessageBytes,
+    pingInterval: options.pingIntervalMs,
+    pingTimeout: options.pingTimeoutMs,
     cors: { origin: options.corsOrigins.length > 0 ? options.corsOrigins : true, methods: ['GET', 'POST'] },
     allowRequest: undefined,
   });
-  const metrics = createMetrics({ connections: () => io.engine.clientsCount, historyEvents: () => history.size });
-  io.engine.opts.allowRequest = connectionGate(options, metrics, openByIp);
+  let lean: LeanConnections | undefined;
+  const metrics = createMetrics({
+    connections: () => io.engine.clientsCount + (lean?.size ?? 0),
+    historyEvents: () => history.size,
+  });
+  const allowRequest = connectionGate(options, metrics, openByIp);
+  io.engine.opts.allowRequest = allowRequest;
   trackConnectionsPerIp(io, openByIp, metrics);
+  const limitHandshake = handshakeLimiter(options, metrics);
+  const writer = new FrameWriter(options.maxClientBufferBytes);
   const redisUrl = options.redisUrl;
   // The Redis broker installs the socket.io Redis Streams adapter, so it exists before the gate wraps that adapter.
   const redisBroker = redisUrl === undefined ? undefined : new RedisBroker({ io, options: { ...options, redisUrl }, metrics, logger });
-  const broker: Broker = redisBroker ?? new LocalBroker(io, history, metrics);
+  const broker: Broker = redisBroker ?? new LocalBroker(io, history, metrics, (channel) => lean?.audience(channel) ?? 0);
+  if (options.leanWebSocket) {
+    lean = new LeanConnections({ options, metrics, logger, broker, writer, allowRequest, openByIp, limitHandshake });
+    routeFreshWebSockets(httpServer, lean);
+  }
   const gate = installLiveGate(io.of('/'), {
     onDelivery: () => metrics.deliveries.inc(),
     onProbe: (token) => redisBroker?.onProbe(token),
   });
   // Installed after the gate so that it wraps it: a held delivery takes the fast path when it is released.
   const fastPath = installFastPath(io.of('/'), {
-    maxUnsentBytes: options.maxClientBufferBytes,
+    writer,
     onSlowConsumer: (socket, unsentBytes) => {
       metrics.rejections.inc({ reason: 'slow_consumer' });
       logger.warn({ id: socket.id, pendingBytes: unsentBytes }, 'slow consumer disconnected');
     },
+    alsoDeliver: lean ? lean.deliver.bind(lean) : undefined,
   });
-  metrics.registerFastPath(fastPath);
-  attachSockets({ io, options, broker, metrics, logger, gate });
+  metrics.registerFastPath(fastPath, lean?.stats);
+  attachSockets({ io, options, broker, metrics, logger, gate, limitHandshake });
   const ingest = createIngestHandler({ options, broker, metrics, logger, isDraining: () => draining });
   let stopGuard = (): void => {};
   let stopExpirySweep = (): void => {};
@@ -117,6 +137,7 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
     });
     stopGuard = startSlowConsumerGuard(io, options, metrics, logger);
     stopExpirySweep = startExpirySweep(io, logger);
+    lean?.start();
     if (redisBroker && redisUrl !== undefined) {
       logger.info({ redis: redactRedisUrl(redisUrl) }, 'connecting to redis; /readyz answers 503 until this relay shares its broadcasts');
       redisBroker.start();
@@ -126,16 +147,22 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
     return `http://${host}:${port}`;
   }
 
+  async function disconnectClients(): Promise<void> {
+    io.disconnectSockets(true);
+    await lean?.disconnectAll();
+  }
+
   async function stop(): Promise<void> {
     if (draining) return;
     draining = true;
     stopGuard();
     stopExpirySweep();
+    lean?.stop();
     const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
     const deadline = Date.now() + options.drainTimeoutMs;
     // In-flight ingest requests finish first: an event the relay accepted is broadcast before clients are let go.
     while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    io.disconnectSockets(true);
+    await disconnectClients();
     await new Promise<void>((resolve) => io.close(() => resolve()));
     httpServer.closeAllConnections();
     await closed;
@@ -143,5 +170,5 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
     logger.info('relay stopped');
   }
 
-  return { start, stop, io, metrics, logger };
+  return { start, stop, disconnectClients, io, metrics, logger };
 }

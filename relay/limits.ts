@@ -80,20 +80,33 @@ export function startSlowConsumerGuard(io: Server, options: RelayOptions, metric
   return () => clearInterval(timer);
 }
 
+export interface HandshakeRefusal {
+  error: 'handshake_rate_limited';
+  message: string;
+}
+
 /**
- * Socket.IO middleware that refuses an IP's handshakes past `handshakeRate` per second, before any token is verified,
- * so a reconnect storm or a flood costs the relay little. The client gets a connect_error naming the reason.
+ * Refuses an IP's handshakes past `handshakeRate` per second, before any token is verified, so a reconnect storm or a
+ * flood costs the relay little. Resolves null when the handshake may go on.
  */
-export function handshakeRateLimit(options: RelayOptions, metrics: RelayMetrics): Parameters<Server['use']>[0] {
+export function handshakeLimiter(options: RelayOptions, metrics: RelayMetrics): (address: string) => Promise<HandshakeRefusal | null> {
   const limiter = new RateLimiterMemory({ points: options.handshakeRate, duration: 1 });
-  return (socket, next) => {
-    limiter.consume(socket.handshake.address || 'unknown').then(
-      () => next(),
+  const message = `more than ${options.handshakeRate} connections per second from this address; retry in a second`;
+  return (address) =>
+    limiter.consume(address || 'unknown').then(
+      () => null,
       () => {
         metrics.rejections.inc({ reason: 'handshake_rate_limited' });
-        const message = `more than ${options.handshakeRate} connections per second from this address; retry in a second`;
-        next(Object.assign(new Error(message), { data: { error: 'handshake_rate_limited', message } }));
+        return { error: 'handshake_rate_limited', message };
       },
+    );
+}
+
+/** The socket.io middleware form of handshakeLimiter: the client gets a connect_error naming the reason. */
+export function handshakeRateLimit(limit: (address: string) => Promise<HandshakeRefusal | null>): Parameters<Server['use']>[0] {
+  return (socket, next) => {
+    void limit(socket.handshake.address).then((refusal) =>
+      refusal ? next(Object.assign(new Error(refusal.message), { data: refusal })) : next(),
     );
   };
 }

@@ -35,7 +35,7 @@ export interface RelayMetrics {
   replays: Counter<'outcome'>;
   historyEvents: Gauge;
   /** Exposes the broadcast fast path's frame counts (read at scrape time: nothing is counted per delivery). */
-  registerFastPath(stats: { direct: number; fallback: number }): void;
+  registerFastPath(stats: { direct: number; fallback: number }, lean?: { frames: number }): void;
 }
 
 export function createMetrics(sample: { connections: () => number; historyEvents: () => number }): RelayMetrics {
@@ -81,15 +81,16 @@ export function createMetrics(sample: { connections: () => number; historyEvents
       labelNames: ['outcome'],
       registers: [registry],
     }),
-    registerFastPath(stats) {
+    registerFastPath(stats, lean) {
       new Gauge({
         name: `${prefix}broadcast_frames`,
-        help: 'Broadcast frames since start, by path: direct (written to the WebSocket, coalesced per event-loop turn) or socketio (polling, upgrading or busy clients)',
+        help: 'Broadcast frames since start, by path: direct (written to a socket.io client\'s WebSocket, coalesced per event-loop turn), socketio (polling, upgrading or busy clients) or lean (lean WebSocket connections)',
         labelNames: ['path'],
         registers: [registry],
         collect() {
           this.set({ path: 'direct' }, stats.direct);
           this.set({ path: 'socketio' }, stats.fallback);
+          if (lean) this.set({ path: 'lean' }, lean.frames);
         },
       });
     },

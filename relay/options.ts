@@ -29,6 +29,14 @@ export interface RelayOptions {
   /** How long SIGTERM waits for in-flight work before closing what is left. */
   drainTimeoutMs: number;
   logLevel: string;
+  /**
+   * Serve clients that open a WebSocket straight away with the lean connection (relay/lean/) instead of a full
+   * socket.io Socket; polling clients always use socket.io. `--no-lean-websocket` turns it off.
+   */
+  leanWebSocket: boolean;
+  /** engine.io heartbeat, for both kinds of connection (socket.io's defaults). */
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
 }
 
 export const RELAY_DEFAULTS: Omit<RelayOptions, 'secret'> = {
@@ -48,6 +56,9 @@ export const RELAY_DEFAULTS: Omit<RelayOptions, 'secret'> = {
   maxClientBufferPackets: 5_000,
   drainTimeoutMs: 10_000,
   logLevel: 'info',
+  leanWebSocket: true,
+  pingIntervalMs: 25_000,
+  pingTimeoutMs: 20_000,
 };
 
 export function withDefaults(options: Partial<RelayOptions> & { secret: string }): RelayOptions {

@@ -2,20 +2,16 @@
  * The socket.io side: handshake auth, channel rooms, replay on reconnect, live subscription changes, token expiry.
  */
 import type { Server, Socket } from 'socket.io';
-import {
-  canRead,
-  CHANNEL_PATTERN,
-  CLIENT_EVENT_NAME,
-  REPLAY_GAP_EVENT_NAME,
-  verifyToken,
-} from '../protocol/index.js';
+import { CLIENT_EVENT_NAME, REPLAY_GAP_EVENT_NAME } from '../protocol/index.js';
 import type { Broker } from './broker.js';
-import { checkHandshake, type ClientSession, MAX_CHANNELS_PER_CLIENT } from './handshake.js';
-import { handshakeRateLimit } from './limits.js';
+import { checkHandshake, type ClientSession } from './handshake.js';
+import { type HandshakeRefusal, handshakeRateLimit } from './limits.js';
 import type { LiveGate } from './live-gate.js';
 import type { Logger } from './logger.js';
 import type { RelayMetrics } from './metrics.js';
 import type { RelayOptions } from './options.js';
+import { readMissed } from './replay.js';
+import { changeSubscription, refreshToken, type SubscriptionResponse, type SubscriptionTarget } from './subscriptions.js';
 
 export interface SocketDeps {
   io: Server;
@@ -24,22 +20,31 @@ export interface SocketDeps {
   metrics: RelayMetrics;
   logger: Logger;
   gate: LiveGate;
+  /** Shared with the lean connections: one handshake budget per address. */
+  limitHandshake: (address: string) => Promise<HandshakeRefusal | null>;
 }
 
-type Ack = (response: { ok: true; channels: string[] } | { ok: false; error: string; message: string }) => void;
+type Ack = (response: SubscriptionResponse) => void;
 
 function session(socket: Socket): ClientSession {
   return socket.data.session as ClientSession;
 }
 
-function parseChannelList(payload: unknown): string[] | null {
-  const list = typeof payload === 'string' ? [payload] : (payload as { channels?: unknown } | null)?.channels ?? payload;
-  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_CHANNELS_PER_CLIENT) return null;
-  return list.every((c): c is string => typeof c === 'string' && CHANNEL_PATTERN.test(c)) ? list : null;
+/** socket.io rooms are the channels. */
+function target(socket: Socket): SubscriptionTarget {
+  return {
+    session: session(socket),
+    join: (channels) => void socket.join(channels as string[]),
+    leave: (channel) => void socket.leave(channel),
+  };
 }
 
-export function attachSockets({ io, options, broker, metrics, logger, gate }: SocketDeps): void {
-  io.use(handshakeRateLimit(options, metrics));
+function answer(ack: unknown, response: SubscriptionResponse): void {
+  if (typeof ack === 'function') (ack as Ack)(response);
+}
+
+export function attachSockets({ io, options, broker, metrics, logger, gate, limitHandshake }: SocketDeps): void {
+  io.use(handshakeRateLimit(limitHandshake));
   io.use((socket, next) => {
     const result = checkHandshake(socket.handshake.auth, options.secret, options.publicChannels);
     if (!result.ok) {
@@ -53,14 +58,15 @@ export function attachSockets({ io, options, broker, metrics, logger, gate }: So
   });
 
   // Shared handlers (socket.io calls a listener with `this` bound to the socket): no closures per connection.
+  const deps = { options, metrics };
   function onSubscribe(this: Socket, payload: unknown, ack?: Ack): void {
-    changeSubscription(this, payload, ack, 'subscribe');
+    answer(ack, changeSubscription(target(this), payload, 'subscribe', deps));
   }
   function onUnsubscribe(this: Socket, payload: unknown, ack?: Ack): void {
-    changeSubscription(this, payload, ack, 'unsubscribe');
+    answer(ack, changeSubscription(target(this), payload, 'unsubscribe', deps));
   }
   function onRefreshToken(this: Socket, payload: unknown, ack?: Ack): void {
-    refreshToken(this, payload, ack);
+    answer(ack, refreshToken(target(this), payload, deps));
   }
   // socket.io reports a frame it cannot decode here, then closes the connection.
   function onInvalidFrame(): void {
@@ -88,74 +94,9 @@ export function attachSockets({ io, options, broker, metrics, logger, gate }: So
   /** Sends what the client missed and returns the ids sent. */
   async function replay(socket: Socket, client: ClientSession): Promise<Set<string>> {
     const lastEventId = client.lastEventId as string;
-    let result;
-    try {
-      result = await broker.replay(lastEventId, client.channels);
-    } catch (error) {
-      // History is out of reach (Redis down): the client is told it may have missed events, like an expired id.
-      logger.warn({ err: (error as Error).message }, 'replay failed: history unavailable');
-      result = { found: false, complete: false, events: [] };
-    }
-    if (!result.found || !result.complete) {
-      metrics.replays.inc({ outcome: 'gap' });
-      socket.emit(REPLAY_GAP_EVENT_NAME, { lastEventId });
-    } else {
-      metrics.replays.inc({ outcome: 'complete' });
-    }
-    for (const envelope of result.events) socket.emit(CLIENT_EVENT_NAME, envelope);
-    metrics.deliveries.inc(result.events.length);
-    return new Set(result.events.map((envelope) => envelope.id));
-  }
-
-  function changeSubscription(socket: Socket, payload: unknown, ack: Ack | undefined, action: 'subscribe' | 'unsubscribe'): void {
-    const respond: Ack = typeof ack === 'function' ? ack : () => {};
-    const channels = parseChannelList(payload);
-    if (!channels) {
-      respond({ ok: false, error: 'invalid_channels', message: `${action} takes 1 to ${MAX_CHANNELS_PER_CLIENT} channel names matching ${CHANNEL_PATTERN.source}` });
-      return;
-    }
-    const client = session(socket);
-    if (action === 'subscribe') {
-      const forbidden = channels.find((channel) => !canRead(channel, client.access));
-      if (forbidden !== undefined) {
-        metrics.rejections.inc({ reason: 'channel_forbidden' });
-        respond({ ok: false, error: 'channel_forbidden', message: `channel "${forbidden}" is not readable with this token` });
-        return;
-      }
-      if (new Set([...client.channels, ...channels]).size > MAX_CHANNELS_PER_CLIENT) {
-        respond({ ok: false, error: 'too_many_channels', message: `a client reads at most ${MAX_CHANNELS_PER_CLIENT} channels` });
-        return;
-      }
-      client.channels = [...new Set([...client.channels, ...channels])];
-      void socket.join(channels);
-    } else {
-      client.channels = client.channels.filter((channel) => !channels.includes(channel));
-      for (const channel of channels) void socket.leave(channel);
-    }
-    respond({ ok: true, channels: client.channels });
-  }
-
-  /** A client keeps its connection past its token's expiry only by sending a fresh token for the same user. */
-  function refreshToken(socket: Socket, payload: unknown, ack: Ack | undefined): void {
-    const respond: Ack = typeof ack === 'function' ? ack : () => {};
-    const token = (payload as { token?: unknown } | null)?.token;
-    const verified = verifyToken(token, options.secret);
-    const client = session(socket);
-    if (!verified.ok) {
-      respond({ ok: false, error: verified.reason === 'expired' ? 'expired_token' : 'invalid_token', message: verified.message });
-      return;
-    }
-    if (client.user !== null && verified.claims.sub !== client.user) {
-      respond({ ok: false, error: 'invalid_token', message: 'a refreshed token must be for the same user' });
-      return;
-    }
-    client.user = verified.claims.sub;
-    client.access = { tokenChannels: new Set(verified.claims.ch), publicAllowed: options.publicChannels };
-    const kept = client.channels.filter((channel) => canRead(channel, client.access));
-    for (const channel of client.channels) if (!kept.includes(channel)) void socket.leave(channel);
-    client.channels = kept;
-    // The expiry sweep (expiry.ts) reads this on its next pass.
-    client.expiresAt = verified.claims.exp;
-    respond({ ok: true, channels: kept });
+    const missed = await readMissed({ broker, metrics, logger }, lastEventId, client.channels);
+    if (missed.gap) socket.emit(REPLAY_GAP_EVENT_NAME, { lastEventId });
+    for (const envelope of missed.events) socket.emit(CLIENT_EVENT_NAME, envelope);
+    return new Set(missed.events.map((envelope) => envelope.id));
   }
 }

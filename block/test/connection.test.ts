@@ -98,7 +98,7 @@ describe('block connection against a real relay', () => {
     await relay.emit({ id: 'd1', type: 't' });
     await waitFor('d1', () => client.events.length === 1);
 
-    relay.relay.io.disconnectSockets(true);
+    await relay.relay.disconnectClients();
     await waitFor('offline', () => client.states.includes('offline'));
     // Emitted while the client may still be away: the replay or the live stream delivers it, exactly once.
     await relay.emit({ id: 'd2', type: 't' });

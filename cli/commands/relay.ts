@@ -21,6 +21,7 @@ interface RelayFlags {
   maxClientBuffer: number;
   maxClientQueue: number;
   logLevel: string;
+  leanWebsocket: boolean;
 }
 
 function parseOrigin(value: string, previous: string[] | undefined): string[] {
@@ -79,6 +80,7 @@ export function relayCommand(): Command {
     .option('--history-ttl <seconds>', 'with --redis: how long event ids and idle channel history are kept', integerInRange(60, 30 * 86_400), RELAY_DEFAULTS.historyTtlSeconds)
     .option('--max-client-buffer <bytes>', 'unsent bytes a client may fall behind before it is dropped as a slow consumer', integerInRange(1024, 1024 ** 3), RELAY_DEFAULTS.maxClientBufferBytes)
     .option('--max-client-queue <packets>', 'queued packets a client may fall behind before it is dropped as a slow consumer', integerInRange(1, 10_000_000), RELAY_DEFAULTS.maxClientBufferPackets)
+    .option('--no-lean-websocket', "serve WebSocket-first clients with full socket.io sockets too (more memory per connection; the lean connection is the default)")
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(RELAY_DEFAULTS.logLevel))
     .action(async (flags: RelayFlags) => {
       const secret = requireSecret(flags.secret, 'relay');
@@ -100,6 +102,7 @@ export function relayCommand(): Command {
         maxClientBufferBytes: flags.maxClientBuffer,
         maxClientBufferPackets: flags.maxClientQueue,
         logLevel: flags.logLevel,
+        leanWebSocket: flags.leanWebsocket,
       };
       const relay = createRelay(options);
       // Signal handlers go in before anything is printed: whoever waits for the banner may signal right after it.

@@ -29,7 +29,8 @@ function ids(events: EventEnvelope[]): string[] {
 }
 
 beforeAll(async () => {
-  relay = await startRelayProcess(['--history', '1000', '--ingest-rate', '100000']);
+  // WebSocket-first clients are lean connections by default (relay/test/lean.test.ts); here they are socket.io sockets.
+  relay = await startRelayProcess(['--history', '1000', '--ingest-rate', '100000', '--no-lean-websocket']);
 });
 // Each test counts frames for its own clients only.
 afterEach(async () => {

@@ -112,9 +112,13 @@ describe('drain', () => {
   });
 });
 
-describe('slow consumers', () => {
+// WebSocket-first clients are lean connections by default, full socket.io sockets with --no-lean-websocket.
+describe.each([
+  { mode: 'lean WebSocket', flags: [], path: 'lean' },
+  { mode: 'socket.io WebSocket', flags: ['--no-lean-websocket'], path: 'direct' },
+])('slow consumers ($mode)', ({ flags, path }) => {
   it('drops a client that stops reading while fast clients keep receiving', async () => {
-    const relay = await startRelayProcess(['--max-client-buffer', '262144', '--max-client-queue', '200', '--max-payload', '1048576']);
+    const relay = await startRelayProcess(['--max-client-buffer', '262144', '--max-client-queue', '200', '--max-payload', '1048576', ...flags]);
     try {
       const fast = await connect(relay.url);
       const slow = await connect(relay.url);
@@ -139,8 +143,8 @@ describe('slow consumers', () => {
       }
       expect(text).toMatch(/wp_realtime_rejections_total\{reason="slow_consumer"\} 1/);
       expect(text).toMatch(/^wp_realtime_connections 1$/m);
-      // The events took the WebSocket fast path, which drops a slow consumer at write time.
-      expect(text).toMatch(/^wp_realtime_broadcast_frames\{path="direct"\} [1-9]\d*$/m);
+      // The events took the direct frame writes, which drop a slow consumer at write time.
+      expect(text).toMatch(new RegExp(`^wp_realtime_broadcast_frames\\{path="${path}"\\} [1-9]\\d*$`, 'm'));
       expect(fast.socket.connected).toBe(true);
       fast.close();
       slow.close();
