@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Server } from 'socket.io';
 import { type Broker, LocalBroker } from './broker.js';
+import { addressResolver } from './client-address.js';
 import { startExpirySweep } from './expiry.js';
 import { installFastPath } from './fast-path.js';
 import { FrameWriter } from './frame-writer.js';
@@ -63,9 +64,10 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
     connections: () => io.engine.clientsCount + (lean?.size ?? 0),
     historyEvents: () => history.size,
   });
-  const allowRequest = connectionGate(options, metrics, openByIp);
+  const addressOf = addressResolver(options.trustProxy);
+  const allowRequest = connectionGate(options, metrics, openByIp, addressOf);
   io.engine.opts.allowRequest = allowRequest;
-  trackConnectionsPerIp(io, openByIp, metrics);
+  trackConnectionsPerIp(io, openByIp, metrics, addressOf);
   const limitHandshake = handshakeLimiter(options, metrics);
   const writer = new FrameWriter(options.maxClientBufferBytes);
   const redisUrl = options.redisUrl;
@@ -73,7 +75,7 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
   const redisBroker = redisUrl === undefined ? undefined : new RedisBroker({ io, options: { ...options, redisUrl }, metrics, logger });
   const broker: Broker = redisBroker ?? new LocalBroker(io, history, metrics, (channel) => lean?.audience(channel) ?? 0);
   if (options.leanWebSocket) {
-    lean = new LeanConnections({ options, metrics, logger, broker, writer, allowRequest, openByIp, limitHandshake });
+    lean = new LeanConnections({ options, metrics, logger, broker, writer, allowRequest, addressOf, openByIp, limitHandshake });
     routeFreshWebSockets(httpServer, lean);
   }
   const gate = installLiveGate(io.of('/'), {
@@ -90,8 +92,8 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
     alsoDeliver: lean ? lean.deliver.bind(lean) : undefined,
   });
   metrics.registerFastPath(fastPath, lean?.stats);
-  attachSockets({ io, options, broker, metrics, logger, gate, limitHandshake });
-  const ingest = createIngestHandler({ options, broker, metrics, logger, isDraining: () => draining });
+  attachSockets({ io, options, broker, metrics, logger, gate, limitHandshake, addressOf });
+  const ingest = createIngestHandler({ options, broker, metrics, logger, isDraining: () => draining, addressOf });
   let stopGuard = (): void => {};
   let stopExpirySweep = (): void => {};
 

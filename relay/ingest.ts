@@ -9,8 +9,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
 import { parseIngestBody, SIGNATURE_HEADER, type SignatureFailure, verifySignature } from '../protocol/index.js';
 import type { Broker } from './broker.js';
+import type { AddressOf } from './client-address.js';
 import { sendError, sendJson } from './http-errors.js';
-import { clientAddress } from './limits.js';
 import type { Logger } from './logger.js';
 import type { RejectionReason, RelayMetrics } from './metrics.js';
 import type { RelayOptions } from './options.js';
@@ -21,6 +21,7 @@ export interface IngestDeps {
   metrics: RelayMetrics;
   logger: Logger;
   isDraining: () => boolean;
+  addressOf: AddressOf;
 }
 
 export type IngestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -46,7 +47,7 @@ function isJsonBody(req: IncomingMessage): boolean {
   return hasBody && mediaType === 'application/json';
 }
 
-export function createIngestHandler({ options, broker, metrics, logger, isDraining }: IngestDeps): IngestHandler {
+export function createIngestHandler({ options, broker, metrics, logger, isDraining, addressOf }: IngestDeps): IngestHandler {
   const limiter = new RateLimiterMemory({ points: options.ingestRate, duration: 1 });
 
   function reject(res: ServerResponse, status: number, reason: RejectionReason, message: string): void {
@@ -92,7 +93,7 @@ export function createIngestHandler({ options, broker, metrics, logger, isDraini
   async function accept(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (isDraining()) return reject(res, 503, 'draining', 'the relay is shutting down; retry against another relay or later');
     try {
-      await limiter.consume(clientAddress(req));
+      await limiter.consume(addressOf(req));
     } catch (rate) {
       const retryAfter = Math.max(1, Math.ceil(((rate as RateLimiterRes).msBeforeNext ?? 1000) / 1000));
       res.setHeader('Retry-After', String(retryAfter));
@@ -105,7 +106,7 @@ export function createIngestHandler({ options, broker, metrics, logger, isDraini
 
     const signature = verifySignature(req.headers[SIGNATURE_HEADER.toLowerCase()] as string | undefined, body, options.secret);
     if (!signature.ok) {
-      logger.warn({ ip: clientAddress(req), reason: signature.reason }, 'ingest refused: signature');
+      logger.warn({ ip: addressOf(req), reason: signature.reason }, 'ingest refused: signature');
       return reject(res, 401, signatureRejections[signature.reason], signature.message);
     }
 

@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Server } from 'socket.io';
+import type { AddressOf } from './client-address.js';
 import type { Logger } from './logger.js';
 import type { RelayMetrics } from './metrics.js';
 import type { RelayOptions } from './options.js';
@@ -13,12 +14,8 @@ const SWEEP_INTERVAL_MS = 250;
 
 type AllowRequest = (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void) => void;
 
-export function clientAddress(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
-}
-
 /** engine.io's allowRequest hook: refuses disallowed browser origins and IPs over their connection quota. */
-export function connectionGate(options: RelayOptions, metrics: RelayMetrics, openByIp: Map<string, number>): AllowRequest {
+export function connectionGate(options: RelayOptions, metrics: RelayMetrics, openByIp: Map<string, number>, addressOf: AddressOf): AllowRequest {
   const origins = new Set(options.corsOrigins);
   return (req, callback) => {
     const origin = req.headers.origin;
@@ -27,7 +24,7 @@ export function connectionGate(options: RelayOptions, metrics: RelayMetrics, ope
       metrics.rejections.inc({ reason: 'origin_not_allowed' });
       return callback(`origin ${origin} is not allowed`, false);
     }
-    if ((openByIp.get(clientAddress(req)) ?? 0) >= options.maxConnectionsPerIp) {
+    if ((openByIp.get(addressOf(req)) ?? 0) >= options.maxConnectionsPerIp) {
       metrics.rejections.inc({ reason: 'too_many_connections' });
       return callback('too many connections from this address', false);
     }
@@ -39,10 +36,10 @@ export function connectionGate(options: RelayOptions, metrics: RelayMetrics, ope
  * Counts open engine.io connections per IP for connectionGate, and the connections closed for sending a frame over
  * the client message limit (the WebSocket layer reports those as a transport error).
  */
-export function trackConnectionsPerIp(io: Server, openByIp: Map<string, number>, metrics: RelayMetrics): void {
+export function trackConnectionsPerIp(io: Server, openByIp: Map<string, number>, metrics: RelayMetrics, addressOf: AddressOf): void {
   type CloseListener = (reason: string, description?: { message?: string }) => void;
   io.engine.on('connection', (raw: { request: IncomingMessage; once: (event: string, fn: CloseListener) => void }) => {
-    const ip = clientAddress(raw.request);
+    const ip = addressOf(raw.request);
     openByIp.set(ip, (openByIp.get(ip) ?? 0) + 1);
     raw.once('close', (reason, description) => {
       if (reason === 'transport error' && /max payload size exceeded/i.test(description?.message ?? '')) {
@@ -103,9 +100,12 @@ export function handshakeLimiter(options: RelayOptions, metrics: RelayMetrics): 
 }
 
 /** The socket.io middleware form of handshakeLimiter: the client gets a connect_error naming the reason. */
-export function handshakeRateLimit(limit: (address: string) => Promise<HandshakeRefusal | null>): Parameters<Server['use']>[0] {
+export function handshakeRateLimit(
+  limit: (address: string) => Promise<HandshakeRefusal | null>,
+  addressOf: AddressOf,
+): Parameters<Server['use']>[0] {
   return (socket, next) => {
-    void limit(socket.handshake.address).then((refusal) =>
+    void limit(addressOf(socket.request)).then((refusal) =>
       refusal ? next(Object.assign(new Error(refusal.message), { data: refusal })) : next(),
     );
   };

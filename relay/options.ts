@@ -34,6 +34,11 @@ export interface RelayOptions {
    * socket.io Socket; polling clients always use socket.io. `--no-lean-websocket` turns it off.
    */
   leanWebSocket: boolean;
+  /**
+   * Proxies whose X-Forwarded-For is believed for the per-IP limits (`--trust-proxy`): addresses, CIDR subnets or
+   * loopback / linklocal / uniquelocal. Empty: the TCP peer is the client.
+   */
+  trustProxy: string[];
   /** engine.io heartbeat, for both kinds of connection (socket.io's defaults). */
   pingIntervalMs: number;
   pingTimeoutMs: number;
@@ -57,6 +62,7 @@ export const RELAY_DEFAULTS: Omit<RelayOptions, 'secret'> = {
   drainTimeoutMs: 10_000,
   logLevel: 'info',
   leanWebSocket: true,
+  trustProxy: [],
   pingIntervalMs: 25_000,
   pingTimeoutMs: 20_000,
 };

@@ -4,6 +4,7 @@
 import type { Server, Socket } from 'socket.io';
 import { CLIENT_EVENT_NAME, REPLAY_GAP_EVENT_NAME } from '../protocol/index.js';
 import type { Broker } from './broker.js';
+import type { AddressOf } from './client-address.js';
 import { checkHandshake, type ClientSession } from './handshake.js';
 import { type HandshakeRefusal, handshakeRateLimit } from './limits.js';
 import type { LiveGate } from './live-gate.js';
@@ -22,6 +23,7 @@ export interface SocketDeps {
   gate: LiveGate;
   /** Shared with the lean connections: one handshake budget per address. */
   limitHandshake: (address: string) => Promise<HandshakeRefusal | null>;
+  addressOf: AddressOf;
 }
 
 type Ack = (response: SubscriptionResponse) => void;
@@ -43,8 +45,8 @@ function answer(ack: unknown, response: SubscriptionResponse): void {
   if (typeof ack === 'function') (ack as Ack)(response);
 }
 
-export function attachSockets({ io, options, broker, metrics, logger, gate, limitHandshake }: SocketDeps): void {
-  io.use(handshakeRateLimit(limitHandshake));
+export function attachSockets({ io, options, broker, metrics, logger, gate, limitHandshake, addressOf }: SocketDeps): void {
+  io.use(handshakeRateLimit(limitHandshake, addressOf));
   io.use((socket, next) => {
     const result = checkHandshake(socket.handshake.auth, options.secret, options.publicChannels);
     if (!result.ok) {

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { trustedProxies, TrustProxyError } from '../../relay/client-address.js';
 import { createRelay, RELAY_DEFAULTS, type RelayOptions } from '../../relay/index.js';
 import { RuntimeFailure, UsageError } from '../errors.js';
 import { integerInRange, parsePort, requireSecret } from '../options.js';
@@ -22,6 +23,7 @@ interface RelayFlags {
   maxClientQueue: number;
   logLevel: string;
   leanWebsocket: boolean;
+  trustProxy?: string[];
 }
 
 function parseOrigin(value: string, previous: string[] | undefined): string[] {
@@ -38,6 +40,17 @@ function parseOrigin(value: string, previous: string[] | undefined): string[] {
     }
   }
   return [...(previous ?? []), ...origins];
+}
+
+function parseTrustProxy(value: string, previous: string[] | undefined): string[] {
+  const proxies = value.split(',').map((p) => p.trim()).filter(Boolean);
+  try {
+    trustedProxies(proxies);
+  } catch (error) {
+    if (error instanceof TrustProxyError) throw new UsageError(`relay: --trust-proxy ${error.message}`);
+    throw error;
+  }
+  return [...(previous ?? []), ...proxies];
 }
 
 function parseRedisUrl(value: string): string {
@@ -80,6 +93,11 @@ export function relayCommand(): Command {
     .option('--history-ttl <seconds>', 'with --redis: how long event ids and idle channel history are kept', integerInRange(60, 30 * 86_400), RELAY_DEFAULTS.historyTtlSeconds)
     .option('--max-client-buffer <bytes>', 'unsent bytes a client may fall behind before it is dropped as a slow consumer', integerInRange(1024, 1024 ** 3), RELAY_DEFAULTS.maxClientBufferBytes)
     .option('--max-client-queue <packets>', 'queued packets a client may fall behind before it is dropped as a slow consumer', integerInRange(1, 10_000_000), RELAY_DEFAULTS.maxClientBufferPackets)
+    .option(
+      '--trust-proxy <proxy...>',
+      'proxies whose X-Forwarded-For names the client for the per-IP limits: addresses, CIDR subnets, loopback, linklocal, uniquelocal',
+      parseTrustProxy,
+    )
     .option('--no-lean-websocket', "serve WebSocket-first clients with full socket.io sockets too (more memory per connection; the lean connection is the default)")
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(RELAY_DEFAULTS.logLevel))
     .action(async (flags: RelayFlags) => {
@@ -103,6 +121,7 @@ export function relayCommand(): Command {
         maxClientBufferPackets: flags.maxClientQueue,
         logLevel: flags.logLevel,
         leanWebSocket: flags.leanWebsocket,
+        trustProxy: flags.trustProxy ?? [],
       };
       const relay = createRelay(options);
       // Signal handlers go in before anything is printed: whoever waits for the banner may signal right after it.

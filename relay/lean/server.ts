@@ -15,11 +15,12 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { CLIENT_EVENT_NAME, REPLAY_GAP_EVENT_NAME } from '../../protocol/index.js';
 import type { Broker } from '../broker.js';
+import type { AddressOf } from '../client-address.js';
 import type { BroadcastTarget, EncodedBroadcast } from '../fast-path.js';
 import type { FrameWriter } from '../frame-writer.js';
 import { checkHandshake } from '../handshake.js';
 import { EVENT_ID_FLAG } from '../live-gate.js';
-import { clientAddress, type HandshakeRefusal } from '../limits.js';
+import type { HandshakeRefusal } from '../limits.js';
 import type { Logger } from '../logger.js';
 import type { RelayMetrics } from '../metrics.js';
 import type { RelayOptions } from '../options.js';
@@ -43,6 +44,7 @@ export interface LeanDeps {
   broker: Broker;
   writer: FrameWriter;
   allowRequest: AllowRequest;
+  addressOf: AddressOf;
   openByIp: Map<string, number>;
   limitHandshake: (address: string) => Promise<HandshakeRefusal | null>;
 }
@@ -112,7 +114,7 @@ export class LeanConnections {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.deps.allowRequest(req, (reason, allowed) => {
       if (!allowed) return refuseUpgrade(socket, reason ?? 'connection refused');
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.opened(ws, clientAddress(req)));
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.opened(ws, this.deps.addressOf(req)));
     });
   }
 
