@@ -2,23 +2,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import { mintToken } from '../../protocol/index.js';
-import { collect, connect, connectError, postSigned, settle, type TestClient } from './support/clients.js';
+import { clientPool, collect, connectError, postSigned, settle } from './support/clients.js';
 import { type RelayProcess, startRelayProcess } from './support/relay-process.js';
 
 let relay: RelayProcess;
-const open: TestClient[] = [];
-
-async function client(options: Parameters<typeof connect>[1] = {}): Promise<TestClient> {
-  const c = await connect(relay.url, options);
-  open.push(c);
-  return c;
-}
+const pool = clientPool(() => relay.url);
+const client = pool.connect;
+const open = pool.open;
 
 beforeAll(async () => {
   relay = await startRelayProcess(['--history', '5']);
 });
 afterAll(async () => {
-  for (const c of open) c.close();
+  pool.closeAll();
   expect(await relay.stop()).toBe(0);
 });
 

@@ -4,19 +4,13 @@
  * event once. The relay's frame counters prove which path carried the events.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { io } from 'socket.io-client';
 import { type EventEnvelope, mintToken } from '../../protocol/index.js';
-import { collect, connect, postSigned, settle, type TestClient } from './support/clients.js';
+import { clientPool, deliverToMixedTransports, postSigned, settle } from './support/clients.js';
 import { type RelayProcess, startRelayProcess } from './support/relay-process.js';
 
 let relay: RelayProcess;
-const open: TestClient[] = [];
-
-async function client(options: Parameters<typeof connect>[1] = {}): Promise<TestClient> {
-  const c = await connect(relay.url, options);
-  open.push(c);
-  return c;
-}
+const pool = clientPool(() => relay.url);
+const client = pool.connect;
 
 async function frameCounts(): Promise<{ direct: number; socketio: number }> {
   const text = await (await fetch(`${relay.url}/metrics`)).text();
@@ -34,7 +28,7 @@ beforeAll(async () => {
 });
 // Each test counts frames for its own clients only.
 afterEach(async () => {
-  for (const c of open.splice(0)) c.close();
+  pool.closeAll();
   await settle(100);
 });
 afterAll(async () => {
@@ -91,25 +85,8 @@ describe('broadcast fast path', () => {
   });
 
   it('gives a polling client, a recipe client (polling, then upgrade) and a WebSocket client in one room every event once, in order', async () => {
-    const polling = collect(io(relay.url, { forceNew: true, reconnection: false, transports: ['polling'] }));
-    const recipe = collect(io(relay.url, { forceNew: true, reconnection: false }));
-    open.push(polling, recipe);
-    await Promise.all([polling, recipe].map((c) => new Promise<void>((resolve) => c.socket.once('connect', () => resolve()))));
-    const websocket = await client();
     const before = await frameCounts();
-
-    const sent: string[] = [];
-    // Posted while the recipe client may still be upgrading, then after it settled on the WebSocket.
-    for (let batch = 0; batch < 6; batch++) {
-      const events = Array.from({ length: 25 }, (_, i) => ({ id: `mixed-${batch}-${i}`, type: 'mixed.test' }));
-      expect((await postSigned(relay.url, relay.secret, events)).status).toBe(202);
-      sent.push(...events.map((event) => event.id));
-      if (batch === 2) await settle(200);
-    }
-    for (const c of [polling, recipe, websocket]) expect(ids(await c.waitFor(sent.length, 10_000))).toEqual(sent);
-    await settle();
-    for (const c of [polling, recipe, websocket]) expect(c.events).toHaveLength(sent.length);
-
+    const sent = await deliverToMixedTransports(pool, relay.url, relay.secret);
     const after = await frameCounts();
     expect(after.socketio - before.socketio).toBeGreaterThanOrEqual(sent.length);
     expect(after.direct - before.direct).toBeGreaterThanOrEqual(sent.length);

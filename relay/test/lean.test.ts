@@ -5,11 +5,10 @@
  */
 import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { io } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { generateSecret, mintToken } from '../../protocol/index.js';
 import { createRelay, type Relay } from '../index.js';
-import { collect, connect, postSigned, settle, type TestClient } from './support/clients.js';
+import { clientPool, connect, deliverToMixedTransports, postSigned, settle } from './support/clients.js';
 import { metricValue } from './support/cluster.js';
 import { type RelayProcess, startRelayProcess } from './support/relay-process.js';
 
@@ -45,14 +44,14 @@ async function rawClient(url: string): Promise<RawClient> {
 }
 
 let relay: RelayProcess;
-const open: TestClient[] = [];
+const pool = clientPool(() => relay.url);
 const raws: RawClient[] = [];
 
 beforeAll(async () => {
   relay = await startRelayProcess(['--history', '1000', '--ingest-rate', '100000', '--max-client-message', '2048']);
 });
 afterEach(async () => {
-  for (const c of open.splice(0)) c.close();
+  pool.closeAll();
   for (const raw of raws.splice(0)) raw.ws.terminate();
   await settle(100);
 });
@@ -148,24 +147,8 @@ describe('lean WebSocket: the wire format', () => {
 
 describe('lean WebSocket: next to socket.io clients', () => {
   it('gives a polling client, a recipe client (polling, then upgrade) and a WebSocket-first client every event once, in order', async () => {
-    const polling = collect(io(relay.url, { forceNew: true, reconnection: false, transports: ['polling'] }));
-    const recipe = collect(io(relay.url, { forceNew: true, reconnection: false }));
-    open.push(polling, recipe);
-    await Promise.all([polling, recipe].map((c) => new Promise<void>((resolve) => c.socket.once('connect', () => resolve()))));
-    const websocket = await connect(relay.url);
-    open.push(websocket);
     const leanBefore = await metricValue(relay.url, 'wp_realtime_broadcast_frames{path="lean"}');
-
-    const sent: string[] = [];
-    for (let batch = 0; batch < 6; batch++) {
-      const events = Array.from({ length: 25 }, (_, i) => ({ id: `mixed-${batch}-${i}`, type: 'mixed.test' }));
-      expect((await postSigned(relay.url, relay.secret, events)).status).toBe(202);
-      sent.push(...events.map((event) => event.id));
-      if (batch === 2) await settle(200);
-    }
-    for (const c of [polling, recipe, websocket]) expect((await c.waitFor(sent.length, 10_000)).map((e) => e.id)).toEqual(sent);
-    await settle();
-    for (const c of [polling, recipe, websocket]) expect(c.events).toHaveLength(sent.length);
+    const sent = await deliverToMixedTransports(pool, relay.url, relay.secret);
     // Exactly the WebSocket-first client's copies went through the lean connection.
     expect((await metricValue(relay.url, 'wp_realtime_broadcast_frames{path="lean"}')) - leanBefore).toBe(sent.length);
   });

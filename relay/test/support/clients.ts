@@ -1,4 +1,5 @@
 /** Real socket.io clients and signed HTTP posts against a relay, for tests. */
+import { expect } from 'vitest';
 import { io, type Socket, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { type EventEnvelope, SIGNATURE_HEADER, signatureHeader } from '../../../protocol/index.js';
 
@@ -82,4 +83,51 @@ export function postSigned(url: string, secret: string, payload: unknown, timest
 /** Gives socket.io a moment to prove a negative (an event that must not arrive). */
 export function settle(ms = 300): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Clients a test file opens against one relay, closed together after each test or at the end. */
+export interface ClientPool {
+  open: TestClient[];
+  connect(options?: Partial<ManagerOptions & SocketOptions>): Promise<TestClient>;
+  closeAll(): void;
+}
+
+export function clientPool(url: () => string): ClientPool {
+  const open: TestClient[] = [];
+  return {
+    open,
+    async connect(options = {}) {
+      const client = await connect(url(), options);
+      open.push(client);
+      return client;
+    },
+    closeAll() {
+      for (const client of open.splice(0)) client.close();
+    },
+  };
+}
+
+/**
+ * A polling client, a recipe client (default transports: polling, then upgrade) and a WebSocket-first client in one
+ * room; 150 events posted in batches, some while the recipe client may still be upgrading. Asserts each client got
+ * every event once, in order, and returns the ids sent; callers compare the relay's frame counters around it.
+ */
+export async function deliverToMixedTransports(pool: ClientPool, url: string, secret: string): Promise<string[]> {
+  const polling = collect(io(url, { forceNew: true, reconnection: false, transports: ['polling'] }));
+  const recipe = collect(io(url, { forceNew: true, reconnection: false }));
+  pool.open.push(polling, recipe);
+  await Promise.all([polling, recipe].map((c) => new Promise<void>((resolve) => c.socket.once('connect', () => resolve()))));
+  const websocket = await pool.connect();
+
+  const sent: string[] = [];
+  for (let batch = 0; batch < 6; batch++) {
+    const events = Array.from({ length: 25 }, (_, i) => ({ id: `mixed-${batch}-${i}`, type: 'mixed.test' }));
+    expect((await postSigned(url, secret, events)).status).toBe(202);
+    sent.push(...events.map((event) => event.id));
+    if (batch === 2) await settle(200);
+  }
+  for (const c of [polling, recipe, websocket]) expect((await c.waitFor(sent.length, 10_000)).map((event) => event.id)).toEqual(sent);
+  await settle();
+  for (const c of [polling, recipe, websocket]) expect(c.events).toHaveLength(sent.length);
+  return sent;
 }
