@@ -2,7 +2,7 @@
  * Holds live broadcasts for a socket while it replays history, so that a reconnecting client gets what it missed
  * first, then live events, with no duplicate and no gap even when history is read asynchronously (Redis): the socket
  * joins its rooms first, its live events queue here, history is read and sent, then the queue is flushed without the
- * ids already sent.
+ * ids already sent, and so are copies of them that reach this relay after the flush (ReplayedFilter).
  *
  * Only broadcasts that name their event id in their flags (the Redis broker's, see redis/emitter-message.ts) are held;
  * the in-memory broker reads history synchronously, so nothing can slip in between its join and its read.
@@ -11,6 +11,7 @@
  * every broadcast; the relay tests that replay under live traffic would fail if that stopped being true.
  */
 import type { Namespace, Socket } from 'socket.io';
+import { ReplayedFilter } from './replay.js';
 
 /** Broadcast flags the Redis broker sets; socket.io ignores flags it does not know. */
 export const EVENT_ID_FLAG = 'wpRealtimeEventId';
@@ -33,7 +34,7 @@ export interface LiveGateHooks {
 
 export interface LiveGate {
   hold(socket: Socket): void;
-  /** Flushes what was held, in order, skipping ids the replay already sent. */
+  /** Flushes what was held, in order, and from then on skips live copies of what the replay already sent. */
   release(socket: Socket, alreadySent: ReadonlySet<string>): void;
 }
 
@@ -42,6 +43,7 @@ type Apply = (opts: ApplyOptions, callback: (socket: Socket) => void) => void;
 
 export function installLiveGate(namespace: Namespace, hooks: LiveGateHooks): LiveGate {
   const held = new Map<string, HeldDelivery[]>();
+  const replayed = new Map<string, ReplayedFilter>();
   const adapter = namespace.adapter as unknown as { apply: Apply };
   const apply = adapter.apply.bind(adapter);
 
@@ -57,7 +59,12 @@ export function installLiveGate(namespace: Namespace, hooks: LiveGateHooks): Liv
         hooks.onDelivery();
         callback(socket);
       };
-      if (!queue) return deliver();
+      if (!queue) {
+        const filter = replayed.get(socket.id);
+        if (filter?.repeats(id)) return;
+        if (filter) replayed.delete(socket.id);
+        return deliver();
+      }
       if (queue.length >= MAX_HELD_PER_SOCKET) {
         held.delete(socket.id);
         socket.disconnect(true);
@@ -74,7 +81,11 @@ export function installLiveGate(namespace: Namespace, hooks: LiveGateHooks): Liv
     release(socket, alreadySent) {
       const queue = held.get(socket.id) ?? [];
       held.delete(socket.id);
-      for (const entry of queue) if (!alreadySent.has(entry.id)) entry.deliver();
+      const filter = new ReplayedFilter(alreadySent);
+      for (const entry of queue) if (!filter.repeats(entry.id)) entry.deliver();
+      if (!filter.active || socket.disconnected) return;
+      replayed.set(socket.id, filter);
+      socket.once('disconnect', () => replayed.delete(socket.id));
     },
   };
 }

@@ -31,3 +31,29 @@ export async function readMissed(
   deps.metrics.deliveries.inc(result.events.length);
   return { gap, events: result.events };
 }
+
+/**
+ * Live copies of events a replay already sent. With Redis an event can be in history when the replay reads it and
+ * still be on its way to this relay through the shared stream. The stream keeps the order of history, so those
+ * copies arrive before any event published after the read: the filter drops the ids it holds and ends at the
+ * first id it does not hold.
+ */
+export class ReplayedFilter {
+  private ids: Set<string> | null;
+
+  constructor(ids: ReadonlySet<string>) {
+    this.ids = ids.size > 0 ? new Set(ids) : null;
+  }
+
+  get active(): boolean {
+    return this.ids !== null;
+  }
+
+  /** True for a copy of a replayed event (drop it); false for a new one. */
+  repeats(id: string): boolean {
+    if (this.ids === null) return false;
+    if (this.ids.delete(id)) return true;
+    this.ids = null;
+    return false;
+  }
+}

@@ -7,6 +7,7 @@ import type { WebSocket } from 'ws';
 import type { EncodedBroadcast } from '../fast-path.js';
 import type { FrameWriter } from '../frame-writer.js';
 import type { ClientSession } from '../handshake.js';
+import type { ReplayedFilter } from '../replay.js';
 import { DISCONNECT, eventPacket } from './packets.js';
 
 /** A live broadcast that arrived while the client's replay was being read. */
@@ -29,10 +30,14 @@ export class LeanClient {
   session: ClientSession | null = null;
   /** Live broadcasts held while a replay is read; null when not replaying. */
   held: HeldBroadcast[] | null = null;
+  /** After a replay: drops live copies of what it sent that arrive late (with Redis); null once none can. */
+  replayed: ReplayedFilter | null = null;
   /** A ping went out and no pong has come back yet. */
   pongDue = false;
   /** When the WebSocket opened (ms); the connect packet must follow within the connect timeout. */
   readonly openedAt = Date.now();
+  /** When the last ping went out (ms); the first one is due a ping interval after opening. */
+  pingedAt = this.openedAt;
 
   constructor(
     readonly id: string,

@@ -24,7 +24,7 @@ import type { HandshakeRefusal } from '../limits.js';
 import type { Logger } from '../logger.js';
 import type { RelayMetrics } from '../metrics.js';
 import type { RelayOptions } from '../options.js';
-import { readMissed } from '../replay.js';
+import { readMissed, ReplayedFilter } from '../replay.js';
 import { changeSubscription, refreshToken, type SubscriptionResponse, type SubscriptionTarget } from '../subscriptions.js';
 import { LeanChannels } from './channels.js';
 import { LeanClient } from './client.js';
@@ -112,6 +112,9 @@ export class LeanConnections {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Node's HTTP server stops handling errors of a socket it hands over for an upgrade: a peer that resets now must
+    // not take the process down.
+    socket.on('error', () => socket.destroy());
     this.deps.allowRequest(req, (reason, allowed) => {
       if (!allowed) return refuseUpgrade(socket, reason ?? 'connection refused');
       this.wss.handleUpgrade(req, socket, head, (ws) => this.opened(ws, this.deps.addressOf(req)));
@@ -125,10 +128,16 @@ export class LeanConnections {
     const eventId = typeof flagged === 'string' ? flagged : undefined;
     let copies = 0;
     this.channels.forEachRecipient(target, this.clients, (client) => {
-      if (client.held !== null && eventId !== undefined) {
+      // Dropped earlier in this turn: its close event has not run yet.
+      if (!client.open) return;
+      if (eventId !== undefined && client.held !== null) {
         if (client.held.length >= MAX_HELD_PER_CLIENT) return this.drop(client, 'slow_consumer');
         client.held.push({ id: eventId, broadcast });
         return;
+      }
+      if (eventId !== undefined && client.replayed !== null) {
+        if (client.replayed.repeats(eventId)) return;
+        client.replayed = null;
       }
       if (this.write(client, broadcast)) copies++;
     });
@@ -233,10 +242,11 @@ export class LeanConnections {
     if (!client.open) return;
     if (missed.gap) client.emit(REPLAY_GAP_EVENT_NAME, { lastEventId });
     for (const envelope of missed.events) client.emit(CLIENT_EVENT_NAME, envelope);
-    const sent = new Set(missed.events.map((envelope) => envelope.id));
+    const filter = new ReplayedFilter(new Set(missed.events.map((envelope) => envelope.id)));
     const held = client.held ?? [];
     client.held = null;
-    for (const entry of held) if (!sent.has(entry.id) && this.write(client, entry.broadcast)) this.deps.metrics.deliveries.inc();
+    for (const entry of held) if (!filter.repeats(entry.id) && this.write(client, entry.broadcast)) this.deps.metrics.deliveries.inc();
+    client.replayed = filter.active ? filter : null;
   }
 
   private request(client: LeanClient, name: string, args: unknown[], ackId: number | undefined): void {
@@ -271,9 +281,17 @@ export function routeFreshWebSockets(httpServer: Server, lean: LeanConnections):
   });
 }
 
-/** Answers a refused upgrade over HTTP, as engine.io does, with the relay's JSON error body. */
+/**
+ * Answers a refused upgrade over HTTP, as engine.io does, with the relay's JSON error body, then closes the socket:
+ * the HTTP server no longer tracks it, so a client that keeps its side open must not keep it alive.
+ */
 function refuseUpgrade(socket: Duplex, reason: string): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
   const body = JSON.stringify({ error: 'forbidden', message: reason });
+  socket.once('finish', () => socket.destroy());
   socket.end(
     `HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );

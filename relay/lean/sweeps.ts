@@ -1,15 +1,16 @@
 /**
- * The lean connections' timers, as one sweep every 250 ms over all of them instead of timers per connection:
- * slow consumers (unsent output past --max-client-buffer), expired tokens (each second), the engine.io heartbeat
- * (a ping every pingInterval; no pong by the next one, or by pingTimeout, closes the connection) and the connect
- * timeout (a WebSocket that never sends its connect packet).
+ * The lean connections' timers, as one sweep over all of them (every 250 ms at the default heartbeat) instead of
+ * timers per connection: slow consumers (unsent output past --max-client-buffer), expired tokens (each second), the
+ * engine.io heartbeat (as engine.io: a ping pingInterval after the last pong; no pong within pingTimeout closes the
+ * connection) and the connect timeout (a WebSocket that never sends its connect packet).
  */
 import { nowSeconds, TOKEN_LEEWAY_SECONDS } from '../../protocol/index.js';
 import type { RelayOptions } from '../options.js';
 import type { LeanClient } from './client.js';
 import { PING } from './packets.js';
 
-const TICK_MS = 250;
+const MAX_TICK_MS = 250;
+const MIN_TICK_MS = 10;
 const EXPIRY_EVERY_MS = 1_000;
 /** socket.io's default: how long a WebSocket may stay open without joining the namespace. */
 const CONNECT_TIMEOUT_MS = 45_000;
@@ -22,22 +23,21 @@ export interface SweepHooks {
 type SweepOptions = Pick<RelayOptions, 'maxClientBufferBytes' | 'pingIntervalMs' | 'pingTimeoutMs'>;
 
 export function startLeanSweeps(clients: ReadonlySet<LeanClient>, options: SweepOptions, hooks: SweepHooks): () => void {
+  const { pingIntervalMs, pingTimeoutMs } = options;
+  // Fine enough that a client's deadline (pingInterval + pingTimeout after its last ping) is never missed.
+  const tick = Math.max(MIN_TICK_MS, Math.min(MAX_TICK_MS, pingIntervalMs / 4, pingTimeoutMs / 4));
   let lastExpiry = Date.now();
-  let lastPing = Date.now();
   const timer = setInterval(() => {
     const now = Date.now();
     const checkExpiry = now - lastExpiry >= EXPIRY_EVERY_MS;
     const cutoff = nowSeconds() - TOKEN_LEEWAY_SECONDS;
-    const ping = now - lastPing >= options.pingIntervalMs;
-    // A pong is overdue once pingTimeout has passed since the ping.
-    const pongOverdue = now - lastPing >= options.pingTimeoutMs;
     if (checkExpiry) lastExpiry = now;
     for (const client of clients) {
       if (client.unsentBytes > options.maxClientBufferBytes) {
         hooks.onSlow(client);
         continue;
       }
-      if (client.pongDue && pongOverdue) {
+      if (client.pongDue && now - client.pingedAt >= pingTimeoutMs) {
         client.ws.terminate();
         continue;
       }
@@ -47,13 +47,13 @@ export function startLeanSweeps(clients: ReadonlySet<LeanClient>, options: Sweep
         hooks.onExpired(client);
         continue;
       }
-      if (ping) {
+      if (!client.pongDue && now - client.pingedAt >= pingIntervalMs) {
         client.pongDue = true;
+        client.pingedAt = now;
         client.sendText(PING);
       }
     }
-    if (ping) lastPing = now;
-  }, TICK_MS);
+  }, tick);
   timer.unref();
   return () => clearInterval(timer);
 }

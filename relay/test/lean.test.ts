@@ -4,6 +4,7 @@
  * each get every event once, in order. Heartbeat timing runs in-process (createRelay) with short intervals.
  */
 import { once } from 'node:events';
+import { createConnection, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { generateSecret, mintToken } from '../../protocol/index.js';
@@ -189,39 +190,95 @@ describe('lean WebSocket: next to socket.io clients', () => {
   });
 });
 
-describe('lean WebSocket: heartbeat', () => {
-  let inProcess: Relay;
-  let url: string;
+/** An in-process relay with a short heartbeat, for the duration of one test. */
+async function withHeartbeat(pingIntervalMs: number, pingTimeoutMs: number, test: (url: string, secret: string) => Promise<void>): Promise<void> {
   const secret = generateSecret();
-
-  beforeAll(async () => {
-    inProcess = createRelay({ secret, port: 0, logLevel: 'silent', pingIntervalMs: 300, pingTimeoutMs: 300 });
-    url = await inProcess.start();
-  });
-  afterAll(async () => {
+  const inProcess: Relay = createRelay({ secret, port: 0, logLevel: 'silent', pingIntervalMs, pingTimeoutMs });
+  const url = await inProcess.start();
+  try {
+    await test(url, secret);
+  } finally {
     await inProcess.stop();
-  });
+  }
+}
 
-  it('keeps a client that answers pings, and closes one that stops answering', async () => {
-    const answering = await rawClient(url);
-    const silent = await rawClient(url);
-    answering.ws.on('message', (data) => {
-      if (data.toString() === '2') answering.ws.send('3');
-    });
-    for (const c of [answering, silent]) c.ws.send('40');
-    await settle(1_500);
-    expect(answering.frames.filter((f) => f === '2').length).toBeGreaterThanOrEqual(3);
-    expect(answering.ws.readyState).toBe(WebSocket.OPEN);
-    expect(silent.ws.readyState).toBe(WebSocket.CLOSED);
-    answering.ws.terminate();
+async function answeringAndSilent(url: string): Promise<[RawClient, RawClient]> {
+  const answering = await rawClient(url);
+  const silent = await rawClient(url);
+  raws.push(answering, silent);
+  answering.ws.on('message', (data) => {
+    if (data.toString() === '2') answering.ws.send('3');
   });
+  for (const c of [answering, silent]) c.ws.send('40');
+  return [answering, silent];
+}
 
-  it('keeps a socket.io client connected across many heartbeats', async () => {
-    const client = await connect(url);
-    await settle(1_500);
-    expect(client.socket.connected).toBe(true);
-    expect((await postSigned(url, secret, { id: 'after-heartbeats', type: 'x' })).status).toBe(202);
-    expect((await client.waitFor(1)).map((e) => e.id)).toEqual(['after-heartbeats']);
-    client.close();
+describe('lean WebSocket: heartbeat', () => {
+  it('keeps a client that answers pings, and closes one that stops answering', () =>
+    withHeartbeat(300, 300, async (url) => {
+      const [answering, silent] = await answeringAndSilent(url);
+      await settle(1_500);
+      expect(answering.frames.filter((f) => f === '2').length).toBeGreaterThanOrEqual(3);
+      expect(answering.ws.readyState).toBe(WebSocket.OPEN);
+      expect(silent.ws.readyState).toBe(WebSocket.CLOSED);
+    }));
+
+  it('waits pingTimeout after the ping, even when that is longer than the ping interval', () =>
+    withHeartbeat(200, 800, async (url) => {
+      const [answering, silent] = await answeringAndSilent(url);
+      const opened = Date.now();
+      await silent.closed;
+      // First ping about 200 ms after opening, then 800 ms without a pong.
+      expect(Date.now() - opened).toBeGreaterThanOrEqual(900);
+      expect(silent.frames.filter((f) => f === '2')).toHaveLength(1);
+      expect(answering.ws.readyState).toBe(WebSocket.OPEN);
+    }));
+
+  it('keeps a socket.io client connected across many heartbeats, even short ones', () =>
+    withHeartbeat(100, 100, async (url, secret) => {
+      const client = await connect(url);
+      pool.open.push(client);
+      let disconnects = 0;
+      client.socket.on('disconnect', () => disconnects++);
+      await settle(1_500);
+      expect(disconnects).toBe(0);
+      expect((await postSigned(url, secret, { id: 'after-heartbeats', type: 'x' })).status).toBe(202);
+      expect((await client.waitFor(1)).map((e) => e.id)).toEqual(['after-heartbeats']);
+    }));
+});
+
+describe('lean WebSocket: refused upgrades', () => {
+  /** Sends a WebSocket upgrade from a refused origin over a raw TCP socket. */
+  function refusedUpgrade(url: string, halfOpen: boolean): Promise<Socket> {
+    const { port } = new URL(url);
+    const socket = createConnection({ host: '127.0.0.1', port: Number(port), allowHalfOpen: halfOpen });
+    socket.on('error', () => {});
+    socket.write(
+      'GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: https://evil.example\r\n\r\n',
+    );
+    return once(socket, 'connect').then(() => socket);
+  }
+
+  it('survives clients that reset right after a refused upgrade, and closes refused sockets the client keeps open', async () => {
+    const guarded = await startRelayProcess(['--cors-origin', 'https://www.example.com']);
+    try {
+      const resets = await Promise.all(Array.from({ length: 100 }, () => refusedUpgrade(guarded.url, false)));
+      for (const socket of resets) socket.resetAndDestroy();
+      const halfOpen = await refusedUpgrade(guarded.url, true);
+      let answer = '';
+      halfOpen.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      await once(halfOpen, 'end');
+      expect(answer).toMatch(/^HTTP\/1\.1 403 Forbidden/);
+      expect(answer).toContain('"origin https://evil.example is not allowed"');
+      expect((await fetch(`${guarded.url}/healthz`)).status).toBe(200);
+      // The client keeps its side open; the relay must still have let go of the socket, or it could never stop.
+      expect(halfOpen.destroyed).toBe(false);
+      expect(await guarded.stop()).toBe(0);
+      halfOpen.destroy();
+    } catch (error) {
+      await guarded.stop('SIGKILL');
+      throw error;
+    }
   });
 });
