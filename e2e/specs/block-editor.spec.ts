@@ -22,7 +22,10 @@ async function insertFromInserter(page: Page, title: string): Promise<void> {
   // meanwhile; so wait for the queue, and open the inserter again if it closed.
   await page.waitForLoadState('networkidle');
   const search = page.locator('.block-editor-inserter__menu').getByRole('searchbox').first();
+  // createNewPost turns the welcome guide off, but on a slow first start the editor may still open it afterwards.
+  const welcomeGuide = page.getByRole('dialog', { name: /welcome to the block editor/i });
   await expect(async () => {
+    if (await welcomeGuide.isVisible()) await welcomeGuide.getByRole('button', { name: /close/i }).first().click();
     if (!(await search.isVisible())) await page.getByRole('button', { name: /block inserter/i }).first().click();
     await search.fill(title, { timeout: 5_000 });
     // Last, so a retry never inserts a second block.
