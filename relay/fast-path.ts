@@ -17,7 +17,7 @@
  */
 import type { Socket as TcpSocket } from 'node:net';
 import type { Namespace, Socket } from 'socket.io';
-import type { FrameWriter } from './frame-writer.js';
+import { type FrameWriter, idleTcpSocket } from './frame-writer.js';
 
 interface PacketOptions {
   preEncoded?: boolean;
@@ -26,9 +26,6 @@ interface PacketOptions {
 }
 
 interface WsInternals {
-  readyState: number;
-  _socket?: TcpSocket;
-  _sender?: { _state?: number; _queue?: unknown[] };
   terminate(): void;
 }
 
@@ -60,10 +57,6 @@ interface Packet {
 type Encode = (packet: Packet, packetOptions: PacketOptions) => unknown[];
 type OutgoingListeners = { notifyOutgoingListeners?: (packet: Packet) => void };
 
-const WS_OPEN = 1;
-/** ws's Sender state when it is not deflating or reading a Blob (ws 8.18+). */
-const SENDER_IDLE = 0;
-
 export interface FastPathHooks {
   writer: FrameWriter;
   /** A subscriber dropped at write time for holding more than maxUnsentBytes unsent. */
@@ -85,12 +78,8 @@ function directTarget(socket: Socket): { tcp: TcpSocket; ws: WsInternals } | und
   const transport = conn.transport;
   if (transport.name !== 'websocket') return undefined;
   const ws = transport.socket;
-  const tcp = ws?._socket;
-  if (!ws || !tcp || ws.readyState !== WS_OPEN || tcp.destroyed || !tcp.writable) return undefined;
-  // ws queues frames behind compression or Blob reads; a direct write would overtake them.
-  const sender = ws._sender;
-  if (!sender || sender._state !== SENDER_IDLE || (sender._queue?.length ?? 0) > 0) return undefined;
-  return { tcp, ws };
+  const tcp = ws && idleTcpSocket(ws);
+  return ws && tcp ? { tcp, ws } : undefined;
 }
 
 export function installFastPath(namespace: Namespace, hooks: FastPathHooks): FastPathStats {

@@ -10,6 +10,31 @@ import type { Socket as TcpSocket } from 'node:net';
 
 export type WriteOutcome = 'written' | 'slow';
 
+/** The parts of a `ws` WebSocket (ws 8.18+) that tell whether a frame may bypass it. */
+interface WsInternals {
+  readyState: number;
+  _socket?: TcpSocket;
+  _sender?: { _state?: number; _queue?: unknown[] };
+}
+
+const WS_OPEN = 1;
+/** ws's Sender state when it is not deflating or reading a Blob. */
+const SENDER_IDLE = 0;
+
+/**
+ * The TCP socket under an open `ws` WebSocket when ws has nothing queued (compression, Blob reads), so that a frame
+ * written to it cannot overtake a message sent through ws; undefined otherwise. The relay tests of delivery order
+ * fail if these ws internals change.
+ */
+export function idleTcpSocket(ws: unknown): TcpSocket | undefined {
+  const internals = ws as WsInternals;
+  const tcp = internals._socket;
+  const sender = internals._sender;
+  if (internals.readyState !== WS_OPEN || !tcp || tcp.destroyed || !tcp.writable) return undefined;
+  if (!sender || sender._state !== SENDER_IDLE || (sender._queue?.length ?? 0) > 0) return undefined;
+  return tcp;
+}
+
 export class FrameWriter {
   private readonly corked = new Set<TcpSocket>();
   private readonly uncorkAll = (): void => {

@@ -2,10 +2,9 @@
  * One lean WebSocket connection: the WebSocket, the session once the client has connected, and the few flags the
  * heartbeat and replay need. Kept small on purpose: this record is what each browser costs the relay.
  */
-import type { Socket as TcpSocket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { EncodedBroadcast } from '../fast-path.js';
-import type { FrameWriter } from '../frame-writer.js';
+import { type FrameWriter, idleTcpSocket } from '../frame-writer.js';
 import type { ClientSession } from '../handshake.js';
 import type { ReplayedFilter } from '../replay.js';
 import { DISCONNECT, eventPacket } from './packets.js';
@@ -16,14 +15,7 @@ export interface HeldBroadcast {
   broadcast: EncodedBroadcast;
 }
 
-interface WsInternals {
-  _socket?: TcpSocket;
-  _sender?: { _state?: number; _queue?: unknown[] };
-}
-
 const WS_OPEN = 1;
-/** ws's Sender state when it is not deflating or reading a Blob (ws 8.18+); compression is off for these sockets. */
-const SENDER_IDLE = 0;
 
 export class LeanClient {
   /** Set by the connect packet; until then the client reads nothing. */
@@ -49,9 +41,9 @@ export class LeanClient {
     return this.ws.readyState === WS_OPEN;
   }
 
-  /** Unsent bytes queued in the kernel's direction, by ws and by the TCP socket. */
+  /** Unsent bytes: what ws holds plus what the TCP socket has not written yet (ws's bufferedAmount counts both). */
   get unsentBytes(): number {
-    return Math.max(this.ws.bufferedAmount, (this.ws as unknown as WsInternals)._socket?.writableLength ?? 0);
+    return this.ws.bufferedAmount;
   }
 
   sendText(text: string): void {
@@ -68,11 +60,8 @@ export class LeanClient {
    */
   write(broadcast: EncodedBroadcast, writer: FrameWriter): 'written' | 'slow' | 'closed' {
     if (!this.open) return 'closed';
-    const internals = this.ws as unknown as WsInternals;
-    const tcp = internals._socket;
-    const sender = internals._sender;
-    const idle = sender !== undefined && sender._state === SENDER_IDLE && (sender._queue?.length ?? 0) === 0;
-    if (broadcast.frame !== undefined && tcp !== undefined && idle && tcp.writable) return writer.write(tcp, broadcast.frame);
+    const tcp = broadcast.frame === undefined ? undefined : idleTcpSocket(this.ws);
+    if (tcp && broadcast.frame) return writer.write(tcp, broadcast.frame);
     if (this.unsentBytes > writer.maxUnsentBytes) return 'slow';
     const [text] = broadcast.encoded;
     if (typeof text === 'string') this.ws.send('4' + text);
