@@ -14,3 +14,16 @@ export function constantTimeEqual(a: Buffer, b: Buffer): boolean {
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
+
+const BASE64URL_ALPHABET = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * Decodes unpadded base64url, accepting only the canonical spelling: Node's decoder skips characters outside the
+ * alphabet and ignores the unused low bits of the last character, so several spellings decode to the same bytes
+ * (4 of every token signature). Returns null for anything that does not re-encode to exactly the same text.
+ */
+export function decodeBase64urlStrict(text: string): Buffer | null {
+  if (!BASE64URL_ALPHABET.test(text)) return null;
+  const bytes = Buffer.from(text, 'base64url');
+  return bytes.toString('base64url') === text ? bytes : null;
+}

@@ -1,6 +1,7 @@
 /** The event as WordPress sends it, and the envelope every browser receives as the socket.io event `custom_event`. */
 import { z } from 'zod';
 import { CHANNEL_PATTERN, DEFAULT_CHANNEL } from './channels.js';
+import { checkDataShape, DATA_LIMIT_DEFAULTS, type DataLimits, type DataShapeFailure } from './data-shape.js';
 
 export const CLIENT_EVENT_NAME = 'custom_event';
 export const REPLAY_GAP_EVENT_NAME = 'replay_gap';
@@ -34,7 +35,9 @@ export interface EventEnvelope {
   time: string;
 }
 
-export type ParseResult = { ok: true; events: IncomingEvent[] } | { ok: false; message: string };
+export type ParseFailure = 'invalid_event' | DataShapeFailure;
+
+export type ParseResult = { ok: true; events: IncomingEvent[] } | { ok: false; reason: ParseFailure; message: string };
 
 function describeIssue(issue: z.core.$ZodIssue, batch: boolean): string {
   const path = issue.path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${String(segment)}`)).join('');
@@ -43,15 +46,30 @@ function describeIssue(issue: z.core.$ZodIssue, batch: boolean): string {
   return `${field}: ${issue.message}`;
 }
 
-/** Validates a parsed JSON body (one event or a batch); the error message names the first offending field. */
-export function parseIngestBody(body: unknown): ParseResult {
+/**
+ * Validates a parsed JSON body (one event or a batch); the error message names the first offending field.
+ * `data` is checked against the shape limits on the body as parsed (zod's copy of a record would already have lost
+ * a `__proto__` key) and the events carry that same object: what was signed is what is stored and sent.
+ */
+export function parseIngestBody(body: unknown, limits: DataLimits = DATA_LIMIT_DEFAULTS): ParseResult {
   const batch = Array.isArray(body);
   const schema = batch ? ingestBodySchema.options[1] : incomingEventSchema;
   const result = schema.safeParse(body);
-  if (result.success) return { ok: true, events: Array.isArray(result.data) ? result.data : [result.data] };
-  if (!batch && (typeof body !== 'object' || body === null)) {
-    return { ok: false, message: 'body must be a JSON object (one event) or an array of events' };
+  if (!result.success) {
+    if (!batch && (typeof body !== 'object' || body === null)) {
+      return { ok: false, reason: 'invalid_event', message: 'body must be a JSON object (one event) or an array of events' };
+    }
+    const first = result.error.issues[0];
+    return { ok: false, reason: 'invalid_event', message: first ? describeIssue(first, batch) : 'invalid event' };
   }
-  const first = result.error.issues[0];
-  return { ok: false, message: first ? describeIssue(first, batch) : 'invalid event' };
+  const events = Array.isArray(result.data) ? result.data : [result.data];
+  const raw = (batch ? body : [body]) as { data?: Record<string, unknown> }[];
+  for (const [index, event] of events.entries()) {
+    const data = raw[index]?.data;
+    if (data === undefined) continue;
+    const problem = checkDataShape(data, limits);
+    if (problem) return { ok: false, reason: problem.reason, message: `${batch ? `events[${index}]` : 'event'}.data${problem.path}: ${problem.message}` };
+    event.data = data;
+  }
+  return { ok: true, events };
 }

@@ -1,4 +1,6 @@
 export * from './channels.js';
+export * from './data-shape.js';
+export * from './derived-id.js';
 export * from './encoding.js';
 export * from './event.js';
 export * from './secret.js';

@@ -5,7 +5,7 @@
  * and JSON.stringify produce the same bytes (proved by protocol/vectors/token.json).
  */
 import { CHANNEL_PATTERN } from './channels.js';
-import { constantTimeEqual, hmacSha256, nowSeconds } from './encoding.js';
+import { constantTimeEqual, decodeBase64urlStrict, hmacSha256, nowSeconds } from './encoding.js';
 
 export const TOKEN_PREFIX = 'wprt1';
 export const TOKEN_KEY_LABEL = 'wp-realtime:token:v1';
@@ -66,9 +66,11 @@ export function mintToken(options: MintOptions): string {
 }
 
 function parseClaims(encoded: string): TokenClaims | null {
+  const bytes = decodeBase64urlStrict(encoded);
+  if (bytes === null) return null;
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+    value = JSON.parse(bytes.toString('utf8'));
   } catch {
     return null;
   }
@@ -93,8 +95,13 @@ export function verifyToken(token: unknown, secret: string, now = nowSeconds()):
   if (!/^[A-Za-z0-9_-]{43}$/.test(encodedSignature)) {
     return { ok: false, reason: 'malformed', message: 'token signature must be 43 base64url characters' };
   }
+  // 43 characters carry 258 bits for 256: only the spelling whose 2 unused bits are zero is the signature.
+  const signature = decodeBase64urlStrict(encodedSignature);
+  if (signature === null) {
+    return { ok: false, reason: 'malformed', message: 'token signature is not canonical base64url (its last character carries unused bits)' };
+  }
   const expected = hmacSha256(deriveTokenKey(secret), signingInput(encodedClaims));
-  if (!constantTimeEqual(expected, Buffer.from(encodedSignature, 'base64url'))) {
+  if (!constantTimeEqual(expected, signature)) {
     return { ok: false, reason: 'signature', message: 'token signature is invalid (tampered, or signed with another secret)' };
   }
   const claims = parseClaims(encodedClaims);
