@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'socket.io';
 import { CLIENT_EVENT_NAME, type EventEnvelope, type IncomingEvent } from '../protocol/index.js';
 import type { EventHistory, ReplayResult } from './history.js';
+import type { Logger } from './logger.js';
 import type { RelayMetrics } from './metrics.js';
 
 export interface PublishResult {
@@ -13,8 +14,43 @@ export interface PublishResult {
   duplicates: string[];
 }
 
+/** The signed request a batch came in: a replay of it within its signature's validity is a duplicate. */
+export interface SignedRequest {
+  /** signedRequestDigest() of the request; the derived ids of its events are built from it. */
+  digest: string;
+  /** Unix second after which the same request no longer verifies (its timestamp + the signature tolerance). */
+  replayableUntil: number;
+}
+
+/**
+ * An event that cannot be encoded as JSON: refused (ingest answers 400) before anything of its batch is stored or
+ * claimed, since it could never be sent. Ingest's shape limits keep this from happening; this is the last guard.
+ */
+export class UnencodableEvent extends Error {
+  constructor(
+    readonly index: number,
+    cause: unknown,
+  ) {
+    super(`event ${index} cannot be encoded as JSON (${(cause as Error).message})`);
+  }
+}
+
+/** The envelope as JSON, or UnencodableEvent naming its index in the batch. */
+export function encodeEnvelope(envelope: EventEnvelope, index: number): string {
+  try {
+    return JSON.stringify(envelope);
+  } catch (error) {
+    throw new UnencodableEvent(index, error);
+  }
+}
+
 export interface Broker {
-  publish(events: IncomingEvent[]): Promise<PublishResult>;
+  /**
+   * Stores and broadcasts the events of one request. Resolves once every event is claimed (or found a duplicate);
+   * rejects with UnencodableEvent (nothing stored) or because the store is unavailable (nothing that was not also
+   * broadcast is claimed): a retry of a failed publish is always safe.
+   */
+  publish(events: IncomingEvent[], signed?: SignedRequest): Promise<PublishResult>;
   replay(lastEventId: string, channels: Iterable<string>): Promise<ReplayResult>;
   /** False while the broker cannot accept events (a shared store is unreachable). */
   isReady(): boolean;
@@ -32,16 +68,21 @@ export class LocalBroker implements Broker {
     private readonly metrics: RelayMetrics,
     /** Subscribers socket.io does not know of (the lean connections), per channel. */
     private readonly otherAudience: (channel: string) => number = () => 0,
+    private readonly logger?: Logger,
   ) {}
 
-  async publish(events: IncomingEvent[]): Promise<PublishResult> {
+  async publish(events: IncomingEvent[], signed?: SignedRequest): Promise<PublishResult> {
     const now = new Date();
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    const envelopes = events.map((event) => toEnvelope(event, now));
+    // Every event of the batch must be sendable before any is stored: what is stored is replayed later.
+    envelopes.forEach(encodeEnvelope);
+    const replayed = signed !== undefined && this.history.hasSignedRequest(signed.digest, nowSeconds);
     const result: PublishResult = { ids: [], duplicates: [] };
-    for (const event of events) {
-      const envelope = toEnvelope(event, now);
+    for (const envelope of envelopes) {
       result.ids.push(envelope.id);
       this.metrics.eventsIn.inc();
-      if (this.history.has(envelope.id)) {
+      if (replayed || this.history.has(envelope.id)) {
         result.duplicates.push(envelope.id);
         this.metrics.duplicates.inc();
         continue;
@@ -49,6 +90,7 @@ export class LocalBroker implements Broker {
       this.history.add(envelope);
       this.broadcast(envelope);
     }
+    if (signed !== undefined && !replayed) this.history.rememberSignedRequest(signed.digest, signed.replayableUntil, nowSeconds);
     return result;
   }
 
@@ -66,7 +108,15 @@ export class LocalBroker implements Broker {
   private broadcast(envelope: EventEnvelope): void {
     const audience = (this.io.sockets.adapter.rooms.get(envelope.channel)?.size ?? 0) + this.otherAudience(envelope.channel);
     if (audience === 0) return;
-    this.io.to(envelope.channel).emit(CLIENT_EVENT_NAME, envelope);
+    try {
+      this.io.to(envelope.channel).emit(CLIENT_EVENT_NAME, envelope);
+    } catch (error) {
+      // The event is stored and was checked to encode: a failure here is the relay's bug, and it must cost one
+      // broadcast, never the request (the event stays claimed) or the process.
+      this.metrics.encodeFailures.inc({ path: 'broadcast' });
+      this.logger?.error({ err: error, id: envelope.id }, 'broadcast failed');
+      return;
+    }
     this.metrics.deliveries.inc(audience);
   }
 }

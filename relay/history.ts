@@ -23,7 +23,17 @@ export interface ReplayResult {
   events: EventEnvelope[];
 }
 
+/**
+ * Signed requests remembered past the history window, so that one replayed within its signature's validity is a
+ * duplicate even after a busy channel (or `--history 0`) dropped its events. One small entry per request, bounded:
+ * past the bound the oldest is forgotten first (a replay of that one request would then count on history alone).
+ */
+export const MAX_REMEMBERED_REQUESTS = 250_000;
+
 export class EventHistory {
+  /** Signed-request digest → unix second after which its signature no longer verifies; oldest first. */
+  private readonly signedRequests = new Map<string, number>();
+
   private seq = 0;
   private readonly channels = new Map<string, ChannelLog>();
   private readonly byId = new Map<string, Entry>();
@@ -37,6 +47,21 @@ export class EventHistory {
 
   has(id: string): boolean {
     return this.byId.has(id);
+  }
+
+  /** True while a request with this digest was accepted and its signature could still verify. */
+  hasSignedRequest(digest: string, nowSeconds: number): boolean {
+    const until = this.signedRequests.get(digest);
+    return until !== undefined && until >= nowSeconds;
+  }
+
+  rememberSignedRequest(digest: string, untilSeconds: number, nowSeconds: number): void {
+    // Entries are added in arrival order and all live about as long, so the expired ones are at the front.
+    for (const [oldest, until] of this.signedRequests) {
+      if (until >= nowSeconds && this.signedRequests.size < MAX_REMEMBERED_REQUESTS) break;
+      this.signedRequests.delete(oldest);
+    }
+    this.signedRequests.set(digest, untilSeconds);
   }
 
   get size(): number {

@@ -73,7 +73,7 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
   const redisUrl = options.redisUrl;
   // The Redis broker installs the socket.io Redis Streams adapter, so it exists before the gate wraps that adapter.
   const redisBroker = redisUrl === undefined ? undefined : new RedisBroker({ io, options: { ...options, redisUrl }, metrics, logger });
-  const broker: Broker = redisBroker ?? new LocalBroker(io, history, metrics, (channel) => lean?.audience(channel) ?? 0);
+  const broker: Broker = redisBroker ?? new LocalBroker(io, history, metrics, (channel) => lean?.audience(channel) ?? 0, logger);
   if (options.leanWebSocket) {
     lean = new LeanConnections({ options, metrics, logger, broker, writer, allowRequest, addressOf, openByIp, limitHandshake });
     routeFreshWebSockets(httpServer, lean);

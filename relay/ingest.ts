@@ -1,14 +1,26 @@
 /**
- * POST /v1/events: the only way in for events. Cheap checks first (drain, rate, media type, size), then the
- * signature over the raw bytes, then JSON and schema, then the broker.
+ * POST /v1/events: the only way in for events. Cheap checks first (drain, rate, media type and charset, size), then
+ * the signature over the raw bytes, then UTF-8, JSON, schema and the shape of `data`, then the broker.
+ *
+ * Status codes are a promise to the sender (the plugin's outbox): a 4xx other than 401/429 means this input will never
+ * be accepted (give up on it); a 5xx means nothing of it was claimed without also being broadcast (retry it).
  *
  * A plain Node request handler, in front of express: this is the relay's hot HTTP path, and express's router,
  * body-parser stream plumbing and response helpers cost more per request than everything the relay itself does here.
  */
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
-import { parseIngestBody, SIGNATURE_HEADER, type SignatureFailure, verifySignature } from '../protocol/index.js';
-import type { Broker } from './broker.js';
+import {
+  derivedEventId,
+  parseIngestBody,
+  SIGNATURE_HEADER,
+  SIGNATURE_TOLERANCE_SECONDS,
+  type SignatureFailure,
+  signedRequestDigest,
+  verifySignature,
+} from '../protocol/index.js';
+import { type Broker, UnencodableEvent } from './broker.js';
 import type { AddressOf } from './client-address.js';
 import { sendError, sendJson } from './http-errors.js';
 import type { Logger } from './logger.js';
@@ -40,11 +52,22 @@ export function isIngestPath(url: string | undefined): boolean {
   return url !== undefined && INGEST_PATH.test(url);
 }
 
-/** Like type-is: a request without Content-Length or Transfer-Encoding has no body, so no media type. */
-function isJsonBody(req: IncomingMessage): boolean {
+const CHARSET_PARAMETER = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i;
+const UTF8_NAMES = new Set(['utf-8', 'utf8']);
+
+/**
+ * Like type-is: a request without Content-Length or Transfer-Encoding has no body, so no media type. JSON is UTF-8
+ * (RFC 8259); a body declared in another charset would be read as something other than what was signed, so it is
+ * refused rather than reinterpreted.
+ */
+function mediaTypeProblem(req: IncomingMessage): 'not_json' | 'charset' | null {
   const hasBody = req.headers['transfer-encoding'] !== undefined || !Number.isNaN(Number.parseInt(req.headers['content-length'] ?? '', 10));
-  const mediaType = req.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
-  return hasBody && mediaType === 'application/json';
+  const contentType = req.headers['content-type'] ?? '';
+  const mediaType = contentType.split(';', 1)[0]?.trim().toLowerCase();
+  if (!hasBody || mediaType !== 'application/json') return 'not_json';
+  const charset = CHARSET_PARAMETER.exec(contentType);
+  if (charset && !UTF8_NAMES.has((charset[1] ?? charset[2] ?? '').toLowerCase())) return 'charset';
+  return null;
 }
 
 export function createIngestHandler({ options, broker, metrics, logger, isDraining, addressOf }: IngestDeps): IngestHandler {
@@ -99,7 +122,9 @@ export function createIngestHandler({ options, broker, metrics, logger, isDraini
       res.setHeader('Retry-After', String(retryAfter));
       return reject(res, 429, 'rate_limited', `more than ${options.ingestRate} requests per second from this address; retry in ${retryAfter}s`);
     }
-    if (!isJsonBody(req)) return reject(res, 415, 'unsupported_media_type', 'Content-Type must be application/json');
+    const mediaType = mediaTypeProblem(req);
+    if (mediaType === 'not_json') return reject(res, 415, 'unsupported_media_type', 'Content-Type must be application/json');
+    if (mediaType === 'charset') return reject(res, 415, 'unsupported_charset', 'Content-Type charset must be utf-8 (or absent): JSON is UTF-8');
     const body = await readBody(req, res);
     if (body === null) return;
     const started = process.hrtime.bigint();
@@ -110,21 +135,31 @@ export function createIngestHandler({ options, broker, metrics, logger, isDraini
       return reject(res, 401, signatureRejections[signature.reason], signature.message);
     }
 
+    // Decoding would replace each invalid sequence with U+FFFD: the event would no longer be what was signed.
+    if (!isUtf8(body)) return reject(res, 400, 'invalid_utf8', 'body is not valid UTF-8');
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
     } catch (error) {
       return reject(res, 400, 'invalid_json', `body is not valid JSON: ${(error as Error).message}`);
     }
-    const checked = parseIngestBody(parsed);
-    if (!checked.ok) return reject(res, 400, 'invalid_event', checked.message);
+    const checked = parseIngestBody(parsed, { maxDepth: options.maxDataDepth, maxKeys: options.maxDataKeys });
+    if (!checked.ok) return reject(res, 400, checked.reason, checked.message);
 
+    // An event sent without an id gets one derived from the signed bytes, so a replay of the request is a duplicate.
+    const digest = signedRequestDigest(signature.timestamp, body);
+    checked.events.forEach((event, index) => (event.id ??= derivedEventId(digest, index)));
     let result;
     try {
-      result = await broker.publish(checked.events);
+      result = await broker.publish(checked.events, { digest, replayableUntil: signature.timestamp + SIGNATURE_TOLERANCE_SECONDS });
     } catch (error) {
+      if (error instanceof UnencodableEvent) {
+        logger.error({ err: error.message }, 'ingest refused: an event passed the limits but cannot be encoded');
+        const field = Array.isArray(parsed) ? `events[${error.index}]` : 'event';
+        return reject(res, 400, 'unencodable_event', `${field}: cannot be encoded as JSON; nothing of this request was stored`);
+      }
       logger.warn({ err: (error as Error).message }, 'ingest refused: the shared store is unavailable');
-      return reject(res, 503, 'unavailable', 'the relay cannot store events right now; retry later');
+      return reject(res, 503, 'unavailable', 'the relay cannot store events right now; retry later (events it already took are answered as duplicates)');
     }
     metrics.ingestToEmit.observe(Number(process.hrtime.bigint() - started) / 1e9);
     sendJson(res, 202, { accepted: result.ids.length, ids: result.ids, duplicates: result.duplicates });

@@ -22,7 +22,14 @@ export type RejectionReason =
   | 'invalid_frame'
   | 'unavailable'
   | 'origin_not_allowed'
-  | 'slow_consumer';
+  | 'slow_consumer'
+  | 'data_too_deep'
+  | 'data_too_many_keys'
+  | 'forbidden_key'
+  | 'invalid_unicode'
+  | 'invalid_utf8'
+  | 'unsupported_charset'
+  | 'unencodable_event';
 
 export interface RelayMetrics {
   registry: Registry;
@@ -34,6 +41,8 @@ export interface RelayMetrics {
   ingestToEmit: Histogram;
   replays: Counter<'outcome'>;
   historyEvents: Gauge;
+  /** Stored events that could not be encoded when sent (contained: the event is skipped, never the process). */
+  encodeFailures: Counter<'path'>;
   /** Exposes the broadcast fast path's frame counts (read at scrape time: nothing is counted per delivery). */
   registerFastPath(stats: { direct: number; fallback: number }, lean?: { frames: number }): void;
 }
@@ -94,6 +103,12 @@ export function createMetrics(sample: { connections: () => number; historyEvents
         },
       });
     },
+    encodeFailures: new Counter({
+      name: `${prefix}encode_failures_total`,
+      help: 'Events that could not be encoded for a client and were skipped, by path (replay, broadcast); ingest limits keep this at 0',
+      labelNames: ['path'],
+      registers: [registry],
+    }),
     historyEvents: new Gauge({
       name: `${prefix}history_events`,
       help: 'Events held in replay history in this process (0 with --redis: see wp_realtime_redis_used_memory_bytes)',

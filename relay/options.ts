@@ -1,4 +1,6 @@
 /** Every knob of the relay, with the defaults the contract and the CLI document. */
+import { DATA_LIMIT_DEFAULTS } from '../protocol/index.js';
+
 export interface RelayOptions {
   port: number;
   host: string;
@@ -10,6 +12,10 @@ export interface RelayOptions {
   /** Channels that keep history; the least recently used channel's history is dropped past this. */
   historyChannels: number;
   maxPayload: number;
+  /** Nesting of objects and arrays allowed in an event's data (`data` itself is level 1); deeper is refused with 400. */
+  maxDataDepth: number;
+  /** Object keys plus array items allowed in one event's data; more is refused with 400. */
+  maxDataKeys: number;
   /** Largest message a client may send (subscribe, refresh_token); a bigger frame closes its connection. */
   maxClientMessageBytes: number;
   /** False under `--no-public`: clients without a token are refused and public channels need a token too. */
@@ -51,6 +57,8 @@ export const RELAY_DEFAULTS: Omit<RelayOptions, 'secret'> = {
   history: 100,
   historyChannels: 10_000,
   maxPayload: 65_536,
+  maxDataDepth: DATA_LIMIT_DEFAULTS.maxDepth,
+  maxDataKeys: DATA_LIMIT_DEFAULTS.maxKeys,
   maxClientMessageBytes: 16 * 1024,
   publicChannels: true,
   ingestRate: 200,

@@ -26,10 +26,32 @@ export async function readMissed(
     deps.logger.warn({ err: (error as Error).message }, 'replay failed: history unavailable');
     result = { found: false, complete: false, events: [] };
   }
-  const gap = !result.found || !result.complete;
+  const events = sendable(deps, result.events);
+  // A stored event that cannot be sent is one the client misses: it is told, as for any other gap.
+  const gap = !result.found || !result.complete || events.length < result.events.length;
   deps.metrics.replays.inc({ outcome: gap ? 'gap' : 'complete' });
-  deps.metrics.deliveries.inc(result.events.length);
-  return { gap, events: result.events };
+  deps.metrics.deliveries.inc(events.length);
+  return { gap, events };
+}
+
+/**
+ * The events that encode, each tried once before anything is sent. Ingest never stores an event that cannot be
+ * encoded, but history also comes from Redis, where another relay (or an older version) may have written it: one
+ * such event costs the client that event, logged and counted, and never the process (an encoder's RangeError in a
+ * connection handler was an unhandled rejection that took the relay down, issue 12).
+ */
+function sendable(deps: { metrics: RelayMetrics; logger: Logger }, events: EventEnvelope[]): EventEnvelope[] {
+  const out: EventEnvelope[] = [];
+  for (const envelope of events) {
+    try {
+      JSON.stringify(envelope);
+      out.push(envelope);
+    } catch (error) {
+      deps.metrics.encodeFailures.inc({ path: 'replay' });
+      deps.logger.error({ err: (error as Error).message, id: envelope.id }, 'replay skipped an event that cannot be encoded');
+    }
+  }
+  return out;
 }
 
 /**

@@ -75,7 +75,15 @@ export function attachSockets({ io, options, broker, metrics, logger, gate, limi
     metrics.rejections.inc({ reason: 'invalid_frame' });
   }
 
-  io.on('connection', async (socket) => {
+  io.on('connection', (socket) => {
+    connected(socket).catch((error: unknown) => {
+      // Nothing a client or a stored event brings may become an unhandled rejection: end this client, keep the relay.
+      logger.error({ err: error, id: socket.id }, 'connection handler failed: disconnecting the client');
+      socket.disconnect(true);
+    });
+  });
+
+  async function connected(socket: Socket): Promise<void> {
     const client = session(socket);
     socket.on('error', onInvalidFrame);
     socket.on('subscribe', onSubscribe);
@@ -91,7 +99,7 @@ export function attachSockets({ io, options, broker, metrics, logger, gate, limi
       const sent = await replay(socket, client);
       gate.release(socket, sent);
     }
-  });
+  }
 
   /** Sends what the client missed and returns the ids sent. */
   async function replay(socket: Socket, client: ClientSession): Promise<Set<string>> {

@@ -12,6 +12,8 @@ interface RelayFlags {
   redis?: string;
   history: number;
   maxPayload: number;
+  maxDataDepth: number;
+  maxDataKeys: number;
   maxClientMessage: number;
   historyChannels: number;
   public: boolean;
@@ -84,6 +86,8 @@ export function relayCommand(): Command {
     )
     .option('--history <n>', 'events kept per channel for replay and de-duplication', integerInRange(0, 100_000), RELAY_DEFAULTS.history)
     .option('--max-payload <bytes>', 'largest ingest body accepted', integerInRange(256, 16 * 1024 * 1024), RELAY_DEFAULTS.maxPayload)
+    .option('--max-data-depth <levels>', "nesting of objects and arrays allowed in an event's data (data itself is level 1); deeper is refused with 400", integerInRange(1, 256), RELAY_DEFAULTS.maxDataDepth)
+    .option('--max-data-keys <n>', "object keys plus array items allowed in one event's data; more is refused with 400", integerInRange(1, 1_000_000), RELAY_DEFAULTS.maxDataKeys)
     .option('--max-client-message <bytes>', 'largest message a client may send; a bigger frame closes its connection', integerInRange(1024, 16 * 1024 * 1024), RELAY_DEFAULTS.maxClientMessageBytes)
     .option('--history-channels <n>', 'without --redis: channels that keep history (the least recently used is dropped past this)', integerInRange(1, 10_000_000), RELAY_DEFAULTS.historyChannels)
     .option('--no-public', 'refuse clients without a token; public channels need a token too')
@@ -109,6 +113,8 @@ export function relayCommand(): Command {
         corsOrigins: flags.corsOrigin ?? [],
         history: flags.history,
         maxPayload: flags.maxPayload,
+        maxDataDepth: flags.maxDataDepth,
+        maxDataKeys: flags.maxDataKeys,
         maxClientMessageBytes: flags.maxClientMessage,
         historyChannels: flags.historyChannels,
         publicChannels: flags.public,

@@ -201,7 +201,11 @@ export class LeanConnections {
         client.ws.close(1002);
         return;
       case 'connect':
-        void this.connect(client, packet.nsp, packet.auth);
+        this.connect(client, packet.nsp, packet.auth).catch((error: unknown) => {
+          // Nothing a client or a stored event brings may become an unhandled rejection: end this client only.
+          this.deps.logger.error({ err: error, id: client.id }, 'connect handler failed: closing the connection');
+          client.ws.terminate();
+        });
         return;
       case 'disconnect':
         // The client left the only namespace there is: nothing stays to read.

@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Counter, Gauge } from 'prom-client';
 import type { Server } from 'socket.io';
-import type { EventEnvelope, IncomingEvent } from '../../protocol/index.js';
-import { type Broker, type PublishResult, toEnvelope } from '../broker.js';
+import { type EventEnvelope, type IncomingEvent, SIGNATURE_TOLERANCE_SECONDS } from '../../protocol/index.js';
+import { type Broker, encodeEnvelope, type PublishResult, toEnvelope, UnencodableEvent } from '../broker.js';
 import type { ReplayResult } from '../history.js';
 import type { Logger } from '../logger.js';
 import type { RelayMetrics } from '../metrics.js';
@@ -25,6 +25,11 @@ const COMMAND_TIMEOUT_MS = 2_000;
 const PROBE_INTERVAL_MS = 250;
 /** How often a connected relay checks that Redis still answers (a frozen Redis keeps its connections open). */
 const HEALTH_INTERVAL_MS = 1_000;
+/**
+ * An id stays claimed at least this long, whatever --history-ttl says: a signed request verifies for up to 300 s
+ * either side of its timestamp, so a replay of it can arrive up to 600 s after it was first accepted.
+ */
+const MIN_CLAIM_SECONDS = 2 * SIGNATURE_TOLERANCE_SECONDS;
 
 class StoreUnavailable extends Error {}
 
@@ -85,10 +90,21 @@ export class RedisBroker implements Broker {
     const now = new Date();
     const envelopes = events.map((event) => toEnvelope(event, now));
     const { history, historyTtlSeconds } = this.deps.options;
+    const claimSeconds = Math.max(historyTtlSeconds, MIN_CLAIM_SECONDS);
+    // Every event is encoded before the first script is sent: one that cannot be is refused (400) while nothing of
+    // its batch is claimed yet.
+    const encoded = envelopes.map((envelope, index) => {
+      const json = encodeEnvelope(envelope, index);
+      try {
+        return { json, broadcast: eventBroadcastData(envelope) };
+      } catch (error) {
+        throw new UnencodableEvent(index, error);
+      }
+    });
     // Issued together, the scripts are pipelined on one connection and run in this order.
     const sequences = await withTimeout(
       Promise.all(
-        envelopes.map((envelope) =>
+        envelopes.map((envelope, index) =>
           this.redis.commands.eval(PUBLISH_SCRIPT, {
             keys: [
               redisKeys.eventId(envelope.id),
@@ -97,7 +113,14 @@ export class RedisBroker implements Broker {
               redisKeys.evicted(envelope.channel),
               redisKeys.adapterStream,
             ],
-            arguments: [JSON.stringify(envelope), String(history), String(historyTtlSeconds), eventBroadcastData(envelope), String(ADAPTER_STREAM_LENGTH)],
+            arguments: [
+              (encoded[index] as { json: string }).json,
+              String(history),
+              String(historyTtlSeconds),
+              (encoded[index] as { broadcast: string }).broadcast,
+              String(ADAPTER_STREAM_LENGTH),
+              String(claimSeconds),
+            ],
           }),
         ),
       ),
