@@ -42,7 +42,7 @@ test('an Author may publish only to public channels: private, role and reserved 
   relay,
   stack,
 }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(300_000);
   const slug = stack.pluginSlug;
   const author = await createUserSession(admin, 'author');
   const { listener, adminId } = await adminListener(admin, slug, relay.url);
@@ -91,6 +91,7 @@ test('an Author may publish only to public channels: private, role and reserved 
 });
 
 test('the <prefix>_user_publish_allowed filter opens a channel, and is given the user, channel and type', async ({ admin, relay, stack }) => {
+  test.setTimeout(180_000);
   const slug = stack.pluginSlug;
   const author = await createUserSession(admin, 'author');
   const { listener } = await adminListener(admin, slug, relay.url);
@@ -110,7 +111,7 @@ test('the <prefix>_user_publish_allowed filter opens a channel, and is given the
 });
 
 test('a client-supplied id sent again is answered "duplicate" (202, clean JSON even with DB errors shown) and delivered once', async ({ admin, anonymous, relay, stack }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(300_000);
   const slug = stack.pluginSlug;
   const listener = await listenOnRelay(relay.url);
   try {
@@ -147,7 +148,7 @@ test('a client-supplied id sent again is answered "duplicate" (202, clean JSON e
 });
 
 test('a password-protected post sends no post.published, even when its publisher holds the post-password cookie', async ({ admin, relay }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(300_000);
   const listener = await listenOnRelay(relay.url);
   try {
     const password = `pw-${uniqueMarker('post')}`;
