@@ -122,7 +122,8 @@ test('a client-supplied id sent again is answered "duplicate" (202, clean JSON e
     expect(first.status, first.text).toBe(202);
     expect(first.json()).toEqual({ status: 'queued', id });
 
-    const variants: Array<Record<string, string>> = [{}, { [SHOW_DB_ERRORS_HEADER]: '1' }];
+    // With the database errors shown first: before the fix, the duplicate-key error was printed ahead of the JSON.
+    const variants: Array<Record<string, string>> = [{ [SHOW_DB_ERRORS_HEADER]: '1' }, {}];
     for (const extra of variants) {
       const again = await anonymous.request(triggerPath(slug), {
         method: 'POST',
@@ -175,7 +176,8 @@ test('a password-protected post sends no post.published, even when its publisher
     await publish(publicTitle);
     // Events go out in order: once the public one arrived, the protected one had its chance.
     await awaitDelivery(admin, listener, (e) => e.type === 'post.published' && e.data?.['title'] === publicTitle, { what: publicTitle });
-    expect(listener.events.filter((e) => e.data?.['title'] === secretTitle)).toEqual([]);
+    // get_the_title() prefixes "Protected: " to such a post's title, so match on the title's unique part.
+    expect(listener.events.filter((e) => String(e.data?.['title']).includes(secretTitle))).toEqual([]);
   } finally {
     listener.close();
   }
