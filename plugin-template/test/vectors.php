@@ -1,14 +1,19 @@
 <?php
 /**
  * Runs a generated plugin's signer over protocol/vectors/*.json and prints what it computed, as JSON, so that the
- * calling test compares PHP's results with TypeScript's. Usage: php vectors.php <signer.php> <Class_Name> <vectors dir>
+ * calling test compares PHP's results with TypeScript's.
+ * Usage: php vectors.php <signer.php> <Class_Name> <vectors dir> <WordPress core dir>
+ *
+ * The signer encodes token claims with wp_json_encode(), so WordPress's own wp-includes/functions.php is loaded
+ * (it only defines functions): the bytes signed are those a real site signs.
  *
  * @package WpRealtimeTests
  */
 
-define( 'ABSPATH', __DIR__ . '/' );
-
-list( , $signer_file, $class, $vectors_dir ) = $argv;
+list( , $signer_file, $class, $vectors_dir, $core_dir ) = $argv;
+define( 'ABSPATH', rtrim( $core_dir, '/' ) . '/' );
+define( 'WPINC', 'wp-includes' );
+require ABSPATH . WPINC . '/functions.php';
 require $signer_file;
 
 $signature = json_decode( file_get_contents( $vectors_dir . '/signature.json' ), true );

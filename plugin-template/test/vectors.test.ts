@@ -8,9 +8,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, runCli, tempDir } from '../../cli/test/scaffold-helpers.js';
+import { DEBIAN_WORDPRESS_DIR } from '../../stack/local-core.js';
 
 const VECTORS = fileURLToPath(new URL('../../protocol/vectors', import.meta.url));
 const SCRIPT = fileURLToPath(new URL('./vectors.php', import.meta.url));
+// The signer calls wp_json_encode(): a WordPress core provides it (Debian's `wordpress` package, as in .ci/run).
+const WORDPRESS_CORE = process.env['WP_REALTIME_WP_CORE'] ?? DEBIAN_WORDPRESS_DIR;
 
 interface Verdict {
   valid: boolean;
@@ -48,7 +51,7 @@ describe.each(['acme-live', 'other-site'])('the PHP signer of a plugin scaffolde
       .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
       .join('_');
     const signer = join(cwd, slug, `includes/class-${slug}-signer.php`);
-    const php = spawnSync('php', [SCRIPT, signer, `${classPrefix}_Signer`, VECTORS], { encoding: 'utf8' });
+    const php = spawnSync('php', [SCRIPT, signer, `${classPrefix}_Signer`, VECTORS, WORDPRESS_CORE], { encoding: 'utf8' });
     expect(php.stderr).toBe('');
     expect(php.status).toBe(0);
     results = JSON.parse(php.stdout) as PhpResults;
