@@ -34,8 +34,10 @@ test('after an outage, 5 queued events are delivered exactly once within 15 s wi
       gate.open();
       for (const marker of markers) await listener.waitFor(withMarker(marker), Math.max(0, back + RECOVERY_MS - Date.now()), `delivery.recovery ${marker}`);
       test.info().annotations.push({ type: 'relay back → last of 5 on the socket (ms)', description: String(Math.max(...listener.events.map((e) => listener.arrivedAt(e))) - back) });
-      expect(gate.forwarded.length, 'the relay told WordPress it was ready').toBeGreaterThanOrEqual(1);
+      // WordPress delivers inside the webhook request, so its answer comes after the events.
+      await expect.poll(() => gate.forwarded.length, { message: 'the relay told WordPress it was ready', timeout: 10_000 }).toBeGreaterThanOrEqual(1);
       expect(gate.forwarded[0]!.status, gate.forwarded[0]!.body).toBe(200);
+      expect(JSON.parse(gate.forwarded[0]!.body)).toMatchObject({ handled: ['relay_ready'], delivery: { sent: 5 } });
       // Nothing comes twice, even after more time.
       await new Promise((r) => setTimeout(r, 3_000));
       for (const marker of markers) expect(listener.events.filter(withMarker(marker)), marker).toHaveLength(1);
