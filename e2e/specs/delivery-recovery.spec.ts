@@ -70,3 +70,43 @@ test('the webhook route refuses unsigned, mis-signed and malformed requests with
   expect(ok.status, ok.text).toBe(200);
   expect(ok.json<{ received: number; handled: string[] }>()).toMatchObject({ received: 1, handled: ['relay_ready'] });
 });
+
+test('eight relay_ready webhooks at once still deliver each of 10 queued events exactly once', async ({ anonymous, admin, relay, stack }) => {
+  test.setTimeout(180_000);
+  const { signatureHeader } = await import('../../protocol/signature.js');
+  const markers = Array.from({ length: 10 }, (_, n) => uniqueMarker(`contended-${n}`));
+  await relay.stop();
+  try {
+    for (const marker of markers) {
+      const response = await signedTrigger(anonymous, stack.pluginSlug, stack.secret, { body: eventBody('delivery.contended', marker) });
+      expect(response.status, response.text).toBe(202);
+    }
+    await expect.poll(async () => (await pluginStatus(admin, stack.pluginSlug)).lastError, { timeout: 30_000 }).not.toBeNull();
+  } finally {
+    // This relay has the fixture's --webhook-url, so it adds a ninth relay_ready of its own.
+    await relay.start();
+  }
+  const listener = await listenOnRelay(relay.url);
+  // The relay drops a repeated id before clients see it, so a double send shows only in its duplicate counter.
+  const duplicates = async (): Promise<number> => Number(/^wp_realtime_events_duplicate_total (\d+)/m.exec(await (await fetch(`${relay.url}/metrics`)).text())?.[1] ?? Number.NaN);
+  const duplicatesBefore = await duplicates();
+  try {
+    const body = JSON.stringify({ time_ms: Date.now(), events: [{ name: 'relay_ready' }] });
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        anonymous.request(`/wp-json/${stack.pluginSlug}/v1/webhook`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-wp-realtime-signature': signatureHeader(stack.secret, body) },
+          body,
+        }),
+      ),
+    );
+    for (const answer of answers) expect(answer.status, answer.text).toBe(200);
+    for (const marker of markers) await listener.waitFor(withMarker(marker), 30_000, `delivery.contended ${marker}`);
+    await new Promise((r) => setTimeout(r, 3_000));
+    for (const marker of markers) expect(listener.events.filter(withMarker(marker)), marker).toHaveLength(1);
+    expect(await duplicates(), 'events the plugin sent twice').toBe(duplicatesBefore);
+  } finally {
+    listener.close();
+  }
+});
