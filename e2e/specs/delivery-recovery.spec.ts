@@ -37,7 +37,10 @@ test('after an outage, 5 queued events are delivered exactly once within 15 s wi
       // WordPress delivers inside the webhook request, so its answer comes after the events.
       await expect.poll(() => gate.forwarded.length, { message: 'the relay told WordPress it was ready', timeout: 10_000 }).toBeGreaterThanOrEqual(1);
       expect(gate.forwarded[0]!.status, gate.forwarded[0]!.body).toBe(200);
-      expect(JSON.parse(gate.forwarded[0]!.body)).toMatchObject({ handled: ['relay_ready'], delivery: { sent: 5 } });
+      // At least the 5 (events an earlier spec left queued may go out with them).
+      const answer = JSON.parse(gate.forwarded[0]!.body) as { handled: string[]; delivery: { sent: number } };
+      expect(answer.handled).toEqual(['relay_ready']);
+      expect(answer.delivery.sent).toBeGreaterThanOrEqual(5);
       // Nothing comes twice, even after more time.
       await new Promise((r) => setTimeout(r, 3_000));
       for (const marker of markers) expect(listener.events.filter(withMarker(marker)), marker).toHaveLength(1);
