@@ -22,7 +22,13 @@ export type RejectionReason =
   | 'invalid_frame'
   | 'unavailable'
   | 'origin_not_allowed'
-  | 'slow_consumer';
+  | 'slow_consumer'
+  | 'replay_too_large'
+  | 'client_rate_limited'
+  | 'client_flooding'
+  | 'too_many_sockets'
+  | 'request_timeout'
+  | 'invalid_http';
 
 export interface RelayMetrics {
   registry: Registry;
