@@ -45,8 +45,11 @@ function target(socket: Socket): SubscriptionTarget {
 
 /** Ends a client that breaks the rules: "io server disconnect" (it must not come straight back), then the close code. */
 function dropSocket(socket: Socket, code: number): void {
+  const conn = socket.conn as unknown as EngineConnectionLike;
   socket.disconnect(false);
-  closeEngineConnection(socket.conn as unknown as EngineConnectionLike, code);
+  closeEngineConnection(conn, code);
+  // Read none of its frames still in flight (the rest of a flood) while the close handshake completes.
+  if (conn.transport.name === 'websocket') conn.close(true);
 }
 
 export function attachSockets({ io, options, broker, metrics, logger, gate, limitHandshake, addressOf }: SocketDeps): void {

@@ -199,6 +199,8 @@ export class LeanConnections {
   }
 
   private received(client: LeanClient, data: RawData, isBinary: boolean): void {
+    // Closing (dropped, or told to restart): what it still sends, such as the rest of a flood, is not read.
+    if (!client.open) return;
     const packet = isBinary ? { kind: 'invalid' as const, reason: 'binary frames are not accepted' } : decodeIncoming(data.toString());
     // Events are charged in handleClientEvent; every other frame here, against the same per-client budget.
     if (packet.kind !== 'event' && packet.kind !== 'invalid' && chargeFrame(client.budget, this.deps)) return client.disconnect(CLOSE_POLICY);

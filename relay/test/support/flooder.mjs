@@ -1,0 +1,26 @@
+// A subscribe/unsubscribe flood from its own process (so that the test process measuring a canary is not the one
+// blocked encoding frames): node flooder.mjs <url> <clients> <frames>. Half the clients open a WebSocket straight
+// away (the lean path), half long-poll (socket.io's path). Prints one JSON line: each client's disconnect reason and
+// the acks it got, then exits (after 30 s at most).
+import { io } from 'socket.io-client';
+
+const [url, clientsText, framesText] = process.argv.slice(2);
+const clients = Number(clientsText);
+const frames = Number(framesText);
+const sockets = Array.from({ length: clients }, (_, i) => io(url, { forceNew: true, reconnection: false, transports: i % 2 === 0 ? ['websocket'] : ['polling'] }));
+const reasons = sockets.map(() => 'still connected');
+const answers = [];
+await Promise.all(sockets.map((socket) => new Promise((resolve) => socket.once('connect', resolve))));
+process.stdout.write('connected\n');
+const done = Promise.all(sockets.map((socket, i) => new Promise((resolve) => socket.once('disconnect', (reason) => resolve((reasons[i] = reason))))));
+for (const socket of sockets) {
+  for (let i = 0; i < frames; i++) {
+    const action = i % 2 === 0 ? 'subscribe' : 'unsubscribe';
+    if (i < 60 || i % 100 === 0) socket.emit(action, { channels: ['public-flood'] }, (answer) => answers.push(answer));
+    else socket.emit(action, { channels: ['public-flood'] });
+  }
+}
+await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+process.stdout.write(JSON.stringify({ reasons, answers }) + '\n');
+for (const socket of sockets) socket.close();
+process.exit(0);
