@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { connect as connectTcp, createServer, type Socket as TcpSocket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
+import { WebSocket } from 'ws';
 import { type EventEnvelope, SIGNATURE_HEADER, signatureHeader } from '../../protocol/index.js';
 import { collect, connect, postSigned, settle, type TestClient } from './support/clients.js';
 import { metricValue, waitForReady } from './support/cluster.js';
@@ -320,5 +321,36 @@ describe('both connection paths tell and answer alike (socket half of finding 9)
     expect(lean[2]).toMatchObject({ ok: false, error: 'invalid_token' });
     expect(lean[5]).toMatchObject({ ok: false, error: 'unknown_event' });
     expect(lean[6]).toEqual({ ok: true, channels: ['public', 'public-ok'] });
+  });
+
+  it('with Redis too, a private event id looks exactly like an unknown one', { timeout: 30_000 }, async () => {
+    const redis = await startRedisServer();
+    cleanup.push(() => redis.dispose());
+    const relay = await relayProcess(['--redis', redis.url]);
+    await waitForReady(relay.url);
+    expect((await postSigned(relay.url, relay.secret, { id: 'secret-r', channel: 'private-user-1', type: 'x' })).status).toBe(202);
+    for (const lastEventId of ['secret-r', 'never-seen-r']) {
+      const client = await connect(relay.url, { auth: { lastEventId } });
+      await settle(300);
+      expect({ gaps: client.gaps, events: client.events }).toEqual({ gaps: [{ lastEventId }], events: [] });
+      client.close();
+    }
+  });
+
+  it.each([
+    ['lean WebSocket', []],
+    ['socket.io WebSocket', ['--no-lean-websocket']],
+  ])('%s: closes a connection that sends an undecodable frame with 1002 and counts it', async (_path, args) => {
+    const relay = await relayProcess(args);
+    const ws = new WebSocket(`${relay.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+    const frames: string[] = [];
+    ws.on('message', (data) => frames.push(data.toString()));
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send('40');
+    while (!frames.some((f) => f.startsWith('40'))) await settle(20);
+    ws.send('42["subscribe",');
+    expect(await closed).toBe(1002);
+    expect(await metricValue(relay.url, 'wp_realtime_rejections_total{reason="invalid_frame"}')).toBe(1);
   });
 });
