@@ -97,16 +97,25 @@ describe('replay amplification (finding 2)', () => {
     expect((await canary.waitFor(1)).map((event) => event.id)).toEqual(['amp-canary']);
   });
 
-  it('replays what fits the budget on both paths, and counts nothing then', async () => {
-    const relay = await relayProcess();
-    for (let i = 0; i < 5; i++) expect((await postSigned(relay.url, relay.secret, { id: `small-${i}`, type: 'x' })).status).toBe(202);
-    for (const transports of [['websocket'], ['polling']]) {
-      const client = await connect(relay.url, { transports, auth: { lastEventId: 'small-1' } });
-      expect((await client.waitFor(3)).map((event) => event.id)).toEqual(['small-2', 'small-3', 'small-4']);
-      expect(client.gaps).toEqual([]);
-      client.close();
+  it('replays what fits --max-replay-bytes on both paths, and only the gap past it, counted', async () => {
+    const relay = await relayProcess(['--max-replay-bytes', '4096']);
+    const blob = 'y'.repeat(1_500);
+    for (const id of ['small-0', 'big-0', 'big-1', 'big-2']) {
+      expect((await postSigned(relay.url, relay.secret, { id, type: 'x', data: id.startsWith('big') ? { blob } : {} })).status).toBe(202);
     }
-    expect(await metricValue(relay.url, 'wp_realtime_rejections_total{reason="replay_too_large"}')).toBe(0);
+    for (const transports of [['websocket'], ['polling']]) {
+      // Two big events (about 3.2 KB of JSON) fit the budget...
+      const fits = await connect(relay.url, { transports, auth: { lastEventId: 'big-0' } });
+      expect((await fits.waitFor(2)).map((event) => event.id)).toEqual(['big-1', 'big-2']);
+      expect(fits.gaps).toEqual([]);
+      fits.close();
+      // ...three (about 4.8 KB) do not: the gap alone, no event.
+      const over = await connect(relay.url, { transports, auth: { lastEventId: 'small-0' } });
+      await settle(300);
+      expect({ gaps: over.gaps, events: over.events }).toEqual({ gaps: [{ lastEventId: 'small-0' }], events: [] });
+      over.close();
+    }
+    expect(await metricValue(relay.url, 'wp_realtime_rejections_total{reason="replay_too_large"}')).toBe(2);
   });
 });
 

@@ -21,6 +21,6 @@ for (const socket of sockets) {
   }
 }
 await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 30_000))]);
-process.stdout.write(JSON.stringify({ reasons, answers }) + '\n');
 for (const socket of sockets) socket.close();
-process.exit(0);
+// Exit once the report is written: a pipe takes it in several writes.
+process.stdout.write(JSON.stringify({ reasons, answers }) + '\n', () => process.exit(0));
