@@ -119,6 +119,19 @@ describe('replay amplification (finding 2)', () => {
   });
 });
 
+describe('what a long-polling client that never polls may queue (finding 2)', () => {
+  it('drops it as a slow consumer past --max-client-buffer bytes of live events, not only past --max-client-queue packets', { timeout: 30_000 }, async () => {
+    const relay = await relayProcess(['--max-client-buffer', String(1024 * 1024)]);
+    const idle = await pollingSession(relay.url, {});
+    const blob = 'z'.repeat(60_000);
+    // 30 × 60 KB: well past 1 MiB, far below the 5000-packet bound.
+    for (let i = 0; i < 30; i++) expect((await postSigned(relay.url, relay.secret, { type: 'big', data: { blob } })).status).toBe(202);
+    await settle(1_000);
+    expect(await metricValue(relay.url, 'wp_realtime_rejections_total{reason="slow_consumer"}')).toBe(1);
+    expect(await idle.poll()).toContain('Session ID unknown');
+  });
+});
+
 describe('bounded drain (finding 3)', () => {
   it('exits 0 within the drain timeout + 5 s while an ingest request is stuck (headers sent, body incomplete)', { timeout: 40_000 }, async () => {
     const relay = await relayProcess();
@@ -281,6 +294,27 @@ describe('slowloris (finding 6)', () => {
     expect(statuses.every((status) => status === 202)).toBe(true);
     expect(await metricValue(relay.url, 'wp_realtime_rejections_total{reason="too_many_sockets"}')).toBeGreaterThan(0);
     expect(await metricValue(relay.url, 'wp_realtime_rejections_total{reason="request_timeout"}')).toBeGreaterThan(0);
+  });
+});
+
+describe('raw connections per IP and --trust-proxy (finding 6)', () => {
+  it('caps TCP connections per address, but not from a trusted proxy, and counts the refusals', { timeout: 30_000 }, async () => {
+    const relay = await relayProcess(['--max-sockets-per-ip', '5', '--trust-proxy', '127.0.0.2']);
+    const { port } = new URL(relay.url);
+    const open = (localAddress: string): { socket: TcpSocket; closed: boolean } => {
+      const socket = connectTcp({ port: Number(port), host: '127.0.0.1', localAddress });
+      const entry = { socket, closed: false };
+      socket.on('error', () => {});
+      socket.once('close', () => (entry.closed = true));
+      cleanup.push(() => void socket.destroy());
+      return entry;
+    };
+    const fromProxy = Array.from({ length: 10 }, () => open('127.0.0.2'));
+    const fromVisitor = Array.from({ length: 10 }, () => open('127.0.0.3'));
+    await settle(1_000);
+    expect(fromProxy.filter((c) => c.closed)).toHaveLength(0);
+    expect(fromVisitor.filter((c) => c.closed)).toHaveLength(5);
+    expect(await metricValue(relay.url, 'wp_realtime_rejections_total{reason="too_many_sockets"}')).toBe(5);
   });
 });
 
