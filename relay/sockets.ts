@@ -43,13 +43,21 @@ function target(socket: Socket): SubscriptionTarget {
   };
 }
 
+const POLLING_DROP_GRACE_MS = 1_000;
+
 /** Ends a client that breaks the rules: "io server disconnect" (it must not come straight back), then the close code. */
 function dropSocket(socket: Socket, code: number): void {
   const conn = socket.conn as unknown as EngineConnectionLike;
   socket.disconnect(false);
-  closeEngineConnection(conn, code);
-  // Read none of its frames still in flight (the rest of a flood) while the close handshake completes.
-  if (conn.transport.name === 'websocket') conn.close(true);
+  if (conn.transport.name === 'websocket') {
+    closeEngineConnection(conn, code);
+    // Read none of its frames still in flight (the rest of a flood) while the close handshake completes.
+    conn.close(true);
+    return;
+  }
+  // Long-polling: the disconnect packet leaves with the client's next poll; closing the session at once would fail
+  // its pending POST first and look like a transport error (which socket.io-client reconnects after).
+  setTimeout(() => conn.close(true), POLLING_DROP_GRACE_MS).unref();
 }
 
 export function attachSockets({ io, options, broker, metrics, logger, gate, limitHandshake, addressOf }: SocketDeps): void {

@@ -241,6 +241,7 @@ describe('per-client message rate (finding 5)', () => {
     console.log(`subscribe flood: canary p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms over ${latencies.length} events`);
     expect(latencies.length).toBeGreaterThan(20);
     expect(percentile(latencies, 99)).toBeLessThan(500);
+    console.log(`subscribe flood: flooders' disconnect reasons ${JSON.stringify(report.reasons)}`);
     expect(report.reasons).toEqual(Array.from({ length: 20 }, () => 'io server disconnect'));
     expect(report.answers.some((answer) => answer.error === 'rate_limited')).toBe(true);
     expect(await metricValue(relay.url, 'wp_realtime_rejections_total{reason="client_rate_limited"}')).toBeGreaterThan(0);
