@@ -100,9 +100,10 @@ export function attachSockets({ io, options, broker, metrics, logger, gate, limi
     socket.data.budget = budget;
     socket.on('error', onInvalidFrame);
     socket.use(onClientEvent.bind(socket));
-    // Frames that are no event (pongs, noops) count against the same budget, as on the lean path.
+    // Frames that are no event (noops, client pings) count against the same budget, as on the lean path; pongs,
+    // which answer the relay's own pings, do not.
     socket.conn.on('packet', (packet: { type: string }) => {
-      if (packet.type !== 'message' && chargeFrame(budget, deps)) dropSocket(socket, CLOSE_POLICY);
+      if (packet.type !== 'message' && packet.type !== 'pong' && chargeFrame(budget, deps)) dropSocket(socket, CLOSE_POLICY);
     });
     if (client.lastEventId === undefined) {
       void socket.join(client.channels);

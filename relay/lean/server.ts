@@ -202,8 +202,10 @@ export class LeanConnections {
     // Closing (dropped, or told to restart): what it still sends, such as the rest of a flood, is not read.
     if (!client.open) return;
     const packet = isBinary ? { kind: 'invalid' as const, reason: 'binary frames are not accepted' } : decodeIncoming(data.toString());
-    // Events are charged in handleClientEvent; every other frame here, against the same per-client budget.
-    if (packet.kind !== 'event' && packet.kind !== 'invalid' && chargeFrame(client.budget, this.deps)) return client.disconnect(CLOSE_POLICY);
+    // Events are charged in handleClientEvent; every other frame here, against the same per-client budget, except
+    // pongs: they answer the relay's own pings, at the rate the relay chose.
+    const charged = packet.kind !== 'event' && packet.kind !== 'invalid' && packet.kind !== 'pong';
+    if (charged && chargeFrame(client.budget, this.deps)) return client.disconnect(CLOSE_POLICY);
     switch (packet.kind) {
       case 'pong':
         client.pongDue = false;
