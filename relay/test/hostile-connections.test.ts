@@ -242,7 +242,10 @@ describe('per-client message rate (finding 5)', () => {
     expect(latencies.length).toBeGreaterThan(20);
     expect(percentile(latencies, 99)).toBeLessThan(500);
     console.log(`subscribe flood: flooders' disconnect reasons ${JSON.stringify(report.reasons)}`);
-    expect(report.reasons).toEqual(Array.from({ length: 20 }, () => 'io server disconnect'));
+    // Every flooder is dropped. The WebSocket ones (even indexes) always see "io server disconnect"; a long-polling
+    // one now and then sees its pending POST fail first ("transport error"), still dropped.
+    expect(report.reasons.filter((_, i) => i % 2 === 0)).toEqual(Array.from({ length: 10 }, () => 'io server disconnect'));
+    for (const reason of report.reasons.filter((_, i) => i % 2 === 1)) expect(['io server disconnect', 'transport error']).toContain(reason);
     expect(report.answers.some((answer) => answer.error === 'rate_limited')).toBe(true);
     expect(await metricValue(relay.url, 'wp_realtime_rejections_total{reason="client_rate_limited"}')).toBeGreaterThan(0);
     expect(await metricValue(relay.url, 'wp_realtime_rejections_total{reason="client_flooding"}')).toBeGreaterThanOrEqual(20);
