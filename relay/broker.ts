@@ -51,7 +51,11 @@ export interface Broker {
    * broadcast is claimed): a retry of a failed publish is always safe.
    */
   publish(events: IncomingEvent[], signed?: SignedRequest): Promise<PublishResult>;
-  replay(lastEventId: string, channels: Iterable<string>): Promise<ReplayResult>;
+  /**
+   * The events after lastEventId on these channels; not found when lastEventId is no event of one of them, and none
+   * (overBudget) when they pass maxBytes of JSON.
+   */
+  replay(lastEventId: string, channels: Iterable<string>, maxBytes: number): Promise<ReplayResult>;
   /** False while the broker cannot accept events (a shared store is unreachable). */
   isReady(): boolean;
   close(): Promise<void>;
@@ -94,8 +98,8 @@ export class LocalBroker implements Broker {
     return result;
   }
 
-  async replay(lastEventId: string, channels: Iterable<string>): Promise<ReplayResult> {
-    return this.history.since(lastEventId, channels);
+  async replay(lastEventId: string, channels: Iterable<string>, maxBytes: number): Promise<ReplayResult> {
+    return this.history.since(lastEventId, channels, maxBytes);
   }
 
   isReady(): boolean {

@@ -49,6 +49,18 @@ function isTrusted(list: BlockList, address: string): boolean {
   return family !== 0 && list.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
+/**
+ * The TCP peer's address, and whether it is one of the trusted proxies: the raw connection cap does not apply to a
+ * proxy, which carries many visitors' connections (the per-IP limits above it count each visitor).
+ */
+export function peerClassifier(trustProxy: readonly string[]): (remoteAddress: string | undefined) => { address: string; trusted: boolean } {
+  const trusted = trustProxy.length === 0 ? undefined : trustedProxies(trustProxy);
+  return (remoteAddress) => {
+    const address = normalize(remoteAddress ?? 'unknown');
+    return { address, trusted: trusted !== undefined && isTrusted(trusted, address) };
+  };
+}
+
 export function addressResolver(trustProxy: readonly string[]): AddressOf {
   const peer = (req: IncomingMessage): string => normalize(req.socket.remoteAddress ?? 'unknown');
   if (trustProxy.length === 0) return peer;

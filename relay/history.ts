@@ -7,6 +7,8 @@ import type { EventEnvelope } from '../protocol/index.js';
 interface Entry {
   seq: number;
   envelope: EventEnvelope;
+  /** The envelope's JSON length, measured the first time a replay needs it. */
+  bytes?: number;
 }
 
 interface ChannelLog {
@@ -16,11 +18,16 @@ interface ChannelLog {
 }
 
 export interface ReplayResult {
-  /** False when lastEventId is no longer (or never was) in history: the client must reload. */
+  /**
+   * False when lastEventId is no longer (or never was) in history, or is an event of a channel the client does not
+   * read: a private id looks exactly like an unknown one. The client must reload.
+   */
   found: boolean;
   /** False when a channel dropped events newer than lastEventId: the client missed some. */
   complete: boolean;
   events: EventEnvelope[];
+  /** True when the missed events were more than the replay budget: none are returned, the client must reload. */
+  overBudget?: boolean;
 }
 
 /**
@@ -29,6 +36,8 @@ export interface ReplayResult {
  * past the bound the oldest is forgotten first (a replay of that one request would then count on history alone).
  */
 export const MAX_REMEMBERED_REQUESTS = 250_000;
+/** What a replay answers when it must not say more than "reload". */
+export const NOT_FOUND: ReplayResult = Object.freeze({ found: false, complete: false, events: [] as EventEnvelope[] });
 
 export class EventHistory {
   /** Signed-request digest → unix second after which its signature no longer verifies; oldest first. */
@@ -81,13 +90,15 @@ export class EventHistory {
     }
   }
 
-  /** Events after lastEventId on the given channels, oldest first. */
-  since(lastEventId: string, channels: Iterable<string>): ReplayResult {
+  /** Events after lastEventId on the given channels, oldest first, unless they pass maxBytes of JSON. */
+  since(lastEventId: string, channels: Iterable<string>, maxBytes = Infinity): ReplayResult {
     const last = this.byId.get(lastEventId);
-    if (!last) return { found: false, complete: false, events: [] };
+    const read = [...channels];
+    if (!last || !read.includes(last.envelope.channel)) return { ...NOT_FOUND, events: [] };
     let complete = true;
+    let bytes = 0;
     const found: Entry[] = [];
-    for (const channel of channels) {
+    for (const channel of read) {
       const log = this.channels.get(channel);
       if (!log) {
         if (this.droppedChannelsThrough > last.seq) complete = false;
@@ -95,7 +106,10 @@ export class EventHistory {
       }
       if (log.evictedThrough > last.seq) complete = false;
       for (let i = log.entries.length - 1; i >= 0 && (log.entries[i] as Entry).seq > last.seq; i--) {
-        found.push(log.entries[i] as Entry);
+        const entry = log.entries[i] as Entry;
+        bytes += entry.bytes ??= JSON.stringify(entry.envelope).length;
+        if (bytes > maxBytes) return { found: true, complete: false, events: [], overBudget: true };
+        found.push(entry);
       }
     }
     found.sort((a, b) => a.seq - b.seq);

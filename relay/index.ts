@@ -14,6 +14,7 @@ import { installFastPath } from './fast-path.js';
 import { FrameWriter } from './frame-writer.js';
 import { EventHistory } from './history.js';
 import { sendError } from './http-errors.js';
+import { CONNECTIONS_CHECKING_INTERVAL_MS, guardHttpConnections } from './http-connections.js';
 import { createIngestHandler, isIngestPath } from './ingest.js';
 import { LeanConnections, routeFreshWebSockets } from './lean/server.js';
 import { connectionGate, handshakeLimiter, startSlowConsumerGuard, trackConnectionsPerIp } from './limits.js';
@@ -23,6 +24,7 @@ import { createMetrics, type RelayMetrics } from './metrics.js';
 import { type RelayOptions, withDefaults } from './options.js';
 import { redactRedisUrl } from './redis/connection.js';
 import { RedisBroker } from './redis/broker.js';
+import { CLOSE_RESTART, closeEngineConnection, type EngineConnectionLike } from './closing.js';
 import { attachSockets } from './sockets.js';
 import { type ReadyWebhooks, startReadyWebhooks } from './webhooks.js';
 
@@ -31,9 +33,17 @@ export { RELAY_DEFAULTS, type RelayOptions } from './options.js';
 export interface Relay {
   /** Listens and resolves with the base URL once connections are accepted. */
   start(): Promise<string>;
-  /** Stops accepting, lets in-flight requests finish (bounded by drainTimeoutMs), disconnects clients. */
+  /**
+   * Stops accepting, lets in-flight requests finish (bounded by drainTimeoutMs: a request still unfinished then is
+   * cut), then closes every client's transport as a restart (WebSocket 1012, engine.io's close packet when polling,
+   * never a disconnect packet), so that socket.io clients reconnect by themselves and resume with lastEventId.
+   * Resolves within drainTimeoutMs plus a few seconds whatever the clients do.
+   */
   stop(): Promise<void>;
-  /** Ends every client's session ("io server disconnect"), lean and socket.io alike; the relay keeps running. */
+  /**
+   * Ends every client's session ("io server disconnect"), lean and socket.io alike; the relay keeps running.
+   * socket.io-client does not reconnect after it: this is "go away", not a restart (stop() is the restart).
+   */
   disconnectClients(): Promise<void>;
   /** socket.io's server: polling clients, and WebSocket clients too under `leanWebSocket: false`. */
   readonly io: Server;
@@ -47,7 +57,7 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
   const app = express();
   let draining = false;
   let inFlight = 0;
-  const httpServer: HttpServer = createServer(handleRequest);
+  const httpServer: HttpServer = createServer({ connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS }, handleRequest);
   const openByIp = new Map<string, number>();
   const history = new EventHistory(options.history, options.historyChannels);
 
@@ -66,6 +76,7 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
     historyEvents: () => history.size,
   });
   const addressOf = addressResolver(options.trustProxy);
+  guardHttpConnections(httpServer, options, metrics, logger);
   const allowRequest = connectionGate(options, metrics, openByIp, addressOf);
   io.engine.opts.allowRequest = allowRequest;
   trackConnectionsPerIp(io, openByIp, metrics, addressOf);
@@ -158,6 +169,12 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
     await lean?.disconnectAll();
   }
 
+  /** A restart, as clients see it: the transport closes (1012 / engine.io close), no "io server disconnect". */
+  async function closeClientsForRestart(): Promise<void> {
+    for (const socket of io.of('/').sockets.values()) closeEngineConnection(socket.conn as unknown as EngineConnectionLike, CLOSE_RESTART);
+    await lean?.closeAllForRestart();
+  }
+
   async function stop(): Promise<void> {
     if (draining) return;
     draining = true;
@@ -166,15 +183,28 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
     stopExpirySweep();
     lean?.stop();
     const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    httpServer.closeIdleConnections();
     const deadline = Date.now() + options.drainTimeoutMs;
     // In-flight ingest requests finish first: an event the relay accepted is broadcast before clients are let go.
     while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    await disconnectClients();
-    await new Promise<void>((resolve) => io.close(() => resolve()));
+    if (inFlight > 0) logger.warn({ requests: inFlight }, 'drain timeout: cutting requests still in flight');
+    await closeClientsForRestart();
+    // What is still open now (a stuck request, a client that ignored its close) is cut, so the steps below cannot wait on it.
     httpServer.closeAllConnections();
-    await closed;
-    await broker.close();
+    await bounded(new Promise<void>((resolve) => void io.close(() => resolve())), 'socket.io close');
+    httpServer.closeAllConnections();
+    await bounded(closed, 'HTTP server close');
+    await bounded(broker.close(), 'broker close');
     logger.info('relay stopped');
+  }
+
+  /** Each late shutdown step gets at most a second: stop() must end within the drain timeout plus a few seconds. */
+  async function bounded(step: Promise<unknown>, what: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 1_000)));
+    const outcome = await Promise.race([step.then(() => 'done' as const, () => 'done' as const), late]);
+    clearTimeout(timer);
+    if (outcome === 'late') logger.warn({ step: what }, 'shutdown step took over 1 s; going on');
   }
 
   return { start, stop, disconnectClients, io, metrics, logger };

@@ -53,9 +53,20 @@ export function trackConnectionsPerIp(io: Server, openByIp: Map<string, number>,
 }
 
 interface EngineConnection {
-  writeBuffer: unknown[];
+  writeBuffer: { data?: unknown }[];
   transport: { name: string; socket?: { bufferedAmount?: number; terminate?: () => void } };
   close(discard?: boolean): void;
+}
+
+/** The bytes of engine.io packets waiting to be sent (strings are counted as one byte per character). */
+function queuedBytes(packets: readonly { data?: unknown }[]): number {
+  let bytes = 0;
+  for (const packet of packets) {
+    const data = packet.data;
+    if (typeof data === 'string') bytes += data.length;
+    else if (data instanceof Uint8Array || data instanceof ArrayBuffer) bytes += data.byteLength;
+  }
+  return bytes;
 }
 
 /** Periodically drops clients whose pending output passes the configured bounds; returns a stop function. */
@@ -64,7 +75,8 @@ export function startSlowConsumerGuard(io: Server, options: RelayOptions, metric
     for (const socket of io.of('/').sockets.values()) {
       const conn = socket.conn as unknown as EngineConnection;
       const pendingPackets = conn.writeBuffer.length;
-      const pendingBytes = conn.transport.socket?.bufferedAmount ?? 0;
+      // A WebSocket's unsent bytes, plus what engine.io queues (all a long-polling client's output until it polls).
+      const pendingBytes = (conn.transport.socket?.bufferedAmount ?? 0) + queuedBytes(conn.writeBuffer);
       if (pendingPackets <= options.maxClientBufferPackets && pendingBytes <= options.maxClientBufferBytes) continue;
       metrics.rejections.inc({ reason: 'slow_consumer' });
       logger.warn({ id: socket.id, pendingPackets, pendingBytes }, 'slow consumer disconnected');

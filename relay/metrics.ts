@@ -29,7 +29,13 @@ export type RejectionReason =
   | 'invalid_unicode'
   | 'invalid_utf8'
   | 'unsupported_charset'
-  | 'unencodable_event';
+  | 'unencodable_event'
+  | 'replay_too_large'
+  | 'client_rate_limited'
+  | 'client_flooding'
+  | 'too_many_sockets'
+  | 'request_timeout'
+  | 'invalid_http';
 
 export interface RelayMetrics {
   registry: Registry;

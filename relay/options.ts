@@ -54,6 +54,23 @@ export interface RelayOptions {
   webhookTimeoutMs: number;
   /** Retries of a failed webhook POST (exponential backoff from 0.5 s, at most 30 s apart). */
   webhookRetries: number;
+  /**
+   * Bytes of missed events one reconnecting client may be replayed (`--max-replay-bytes`); past it the client gets
+   * `replay_gap` alone and reloads, so a handshake can never make the relay queue history's worth of data for it.
+   */
+  maxReplayBytes: number;
+  /**
+   * Messages per second one client may send (`--client-message-rate`, a burst of the same size allowed): past it a
+   * message is refused (`rate_limited` ack); a client that keeps sending at more than twice the rate is disconnected.
+   */
+  clientMessageRate: number;
+  /** Raw TCP connections one address may hold open (`--max-sockets-per-ip`); a trusted proxy is not capped. */
+  maxSocketsPerIp: number;
+  /** How long a client may take to send a request's headers (`--headers-timeout`), and the whole request. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive HTTP connection stays open (`--keep-alive-timeout`). */
+  keepAliveTimeoutMs: number;
   /** engine.io heartbeat, for both kinds of connection (socket.io's defaults). */
   pingIntervalMs: number;
   pingTimeoutMs: number;
@@ -83,6 +100,12 @@ export const RELAY_DEFAULTS: Omit<RelayOptions, 'secret'> = {
   webhookUrls: [],
   webhookTimeoutMs: 10_000,
   webhookRetries: 8,
+  maxReplayBytes: 1024 * 1024,
+  clientMessageRate: 20,
+  maxSocketsPerIp: 2_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 20_000,
+  keepAliveTimeoutMs: 5_000,
   pingIntervalMs: 25_000,
   pingTimeoutMs: 20_000,
 };

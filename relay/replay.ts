@@ -13,19 +13,25 @@ export interface Missed {
   events: EventEnvelope[];
 }
 
+/**
+ * `maxBytes` bounds what one handshake can make the relay queue (a client that never reads, over long-polling,
+ * holds everything it is sent): a client that missed more than that gets a gap alone, and reloads.
+ */
 export async function readMissed(
   deps: { broker: Broker; metrics: RelayMetrics; logger: Logger },
   lastEventId: string,
   channels: Iterable<string>,
+  maxBytes: number,
 ): Promise<Missed> {
   let result;
   try {
-    result = await deps.broker.replay(lastEventId, channels);
+    result = await deps.broker.replay(lastEventId, channels, maxBytes);
   } catch (error) {
     // History is out of reach (Redis down): the client is told it may have missed events, like an expired id.
     deps.logger.warn({ err: (error as Error).message }, 'replay failed: history unavailable');
     result = { found: false, complete: false, events: [] };
   }
+  if (result.overBudget) deps.metrics.rejections.inc({ reason: 'replay_too_large' });
   const events = sendable(deps, result.events);
   // A stored event that cannot be sent is one the client misses: it is told, as for any other gap.
   const gap = !result.found || !result.complete || events.length < result.events.length;

@@ -5,6 +5,8 @@ import type { Server, Socket } from 'socket.io';
 import { CLIENT_EVENT_NAME, REPLAY_GAP_EVENT_NAME } from '../protocol/index.js';
 import type { Broker } from './broker.js';
 import type { AddressOf } from './client-address.js';
+import { chargeFrame, handleClientEvent, MessageBudget } from './client-messages.js';
+import { CLOSE_POLICY, CLOSE_PROTOCOL, closeEngineConnection, type EngineConnectionLike } from './closing.js';
 import { checkHandshake, type ClientSession } from './handshake.js';
 import { type HandshakeRefusal, handshakeRateLimit } from './limits.js';
 import type { LiveGate } from './live-gate.js';
@@ -12,7 +14,7 @@ import type { Logger } from './logger.js';
 import type { RelayMetrics } from './metrics.js';
 import type { RelayOptions } from './options.js';
 import { readMissed } from './replay.js';
-import { changeSubscription, refreshToken, type SubscriptionResponse, type SubscriptionTarget } from './subscriptions.js';
+import type { SubscriptionResponse, SubscriptionTarget } from './subscriptions.js';
 
 export interface SocketDeps {
   io: Server;
@@ -41,8 +43,21 @@ function target(socket: Socket): SubscriptionTarget {
   };
 }
 
-function answer(ack: unknown, response: SubscriptionResponse): void {
-  if (typeof ack === 'function') (ack as Ack)(response);
+const POLLING_DROP_GRACE_MS = 1_000;
+
+/** Ends a client that breaks the rules: "io server disconnect" (it must not come straight back), then the close code. */
+function dropSocket(socket: Socket, code: number): void {
+  const conn = socket.conn as unknown as EngineConnectionLike;
+  socket.disconnect(false);
+  if (conn.transport.name === 'websocket') {
+    closeEngineConnection(conn, code);
+    // Read none of its frames still in flight (the rest of a flood) while the close handshake completes.
+    conn.close(true);
+    return;
+  }
+  // Long-polling: the disconnect packet leaves with the client's next poll; closing the session at once would fail
+  // its pending POST first and look like a transport error (which socket.io-client reconnects after).
+  setTimeout(() => conn.close(true), POLLING_DROP_GRACE_MS).unref();
 }
 
 export function attachSockets({ io, options, broker, metrics, logger, gate, limitHandshake, addressOf }: SocketDeps): void {
@@ -59,20 +74,24 @@ export function attachSockets({ io, options, broker, metrics, logger, gate, limi
     next();
   });
 
-  // Shared handlers (socket.io calls a listener with `this` bound to the socket): no closures per connection.
   const deps = { options, metrics };
-  function onSubscribe(this: Socket, payload: unknown, ack?: Ack): void {
-    answer(ack, changeSubscription(target(this), payload, 'subscribe', deps));
+  /**
+   * Every event a client sends goes through handleClientEvent (as on the lean path), never to per-event listeners:
+   * an ack without payload, an unknown event and a client over its message rate are answered the same way on both.
+   */
+  function onClientEvent(this: Socket, packet: unknown[], _next: (err?: Error) => void): void {
+    const last = packet.at(-1);
+    const ack = typeof last === 'function' ? (last as Ack) : undefined;
+    const [name, ...args] = ack ? packet.slice(0, -1) : packet;
+    const budget = this.data.budget as MessageBudget;
+    const outcome = handleClientEvent(target(this), budget, String(name), args, ack !== undefined, deps);
+    if (outcome.answer && ack) ack(outcome.answer);
+    if (outcome.drop) dropSocket(this, CLOSE_POLICY);
   }
-  function onUnsubscribe(this: Socket, payload: unknown, ack?: Ack): void {
-    answer(ack, changeSubscription(target(this), payload, 'unsubscribe', deps));
-  }
-  function onRefreshToken(this: Socket, payload: unknown, ack?: Ack): void {
-    answer(ack, refreshToken(target(this), payload, deps));
-  }
-  // socket.io reports a frame it cannot decode here, then closes the connection.
-  function onInvalidFrame(): void {
+  // socket.io reports a frame it cannot decode here, then closes the connection: with the lean path's close code.
+  function onInvalidFrame(this: Socket): void {
     metrics.rejections.inc({ reason: 'invalid_frame' });
+    closeEngineConnection(this.conn as unknown as EngineConnectionLike, CLOSE_PROTOCOL);
   }
 
   io.on('connection', (socket) => {
@@ -85,10 +104,15 @@ export function attachSockets({ io, options, broker, metrics, logger, gate, limi
 
   async function connected(socket: Socket): Promise<void> {
     const client = session(socket);
+    const budget = new MessageBudget(options.clientMessageRate);
+    socket.data.budget = budget;
     socket.on('error', onInvalidFrame);
-    socket.on('subscribe', onSubscribe);
-    socket.on('unsubscribe', onUnsubscribe);
-    socket.on('refresh_token', onRefreshToken);
+    socket.use(onClientEvent.bind(socket));
+    // Frames that are no event (noops, client pings) count against the same budget, as on the lean path; pongs,
+    // which answer the relay's own pings, do not.
+    socket.conn.on('packet', (packet: { type: string }) => {
+      if (packet.type !== 'message' && packet.type !== 'pong' && chargeFrame(budget, deps)) dropSocket(socket, CLOSE_POLICY);
+    });
     if (client.lastEventId === undefined) {
       void socket.join(client.channels);
     } else {
@@ -104,7 +128,7 @@ export function attachSockets({ io, options, broker, metrics, logger, gate, limi
   /** Sends what the client missed and returns the ids sent. */
   async function replay(socket: Socket, client: ClientSession): Promise<Set<string>> {
     const lastEventId = client.lastEventId as string;
-    const missed = await readMissed({ broker, metrics, logger }, lastEventId, client.channels);
+    const missed = await readMissed({ broker, metrics, logger }, lastEventId, client.channels, options.maxReplayBytes);
     if (missed.gap) socket.emit(REPLAY_GAP_EVENT_NAME, { lastEventId });
     for (const envelope of missed.events) socket.emit(CLIENT_EVENT_NAME, envelope);
     return new Set(missed.events.map((envelope) => envelope.id));

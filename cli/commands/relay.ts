@@ -29,6 +29,13 @@ interface RelayFlags {
   webhookUrl?: string[];
   webhookTimeout: number;
   webhookRetries: number;
+  maxReplayBytes: number;
+  clientMessageRate: number;
+  maxSocketsPerIp: number;
+  headersTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  drainTimeout: number;
 }
 
 function parseOrigin(value: string, previous: string[] | undefined): string[] {
@@ -129,6 +136,13 @@ export function relayCommand(): Command {
     )
     .option('--webhook-timeout <ms>', 'how long one webhook request may take', integerInRange(100, 120_000), RELAY_DEFAULTS.webhookTimeoutMs)
     .option('--webhook-retries <n>', 'retries of a failed webhook request (backoff from 0.5 s, at most 30 s apart)', integerInRange(0, 100), RELAY_DEFAULTS.webhookRetries)
+    .option('--max-replay-bytes <bytes>', 'missed events (JSON bytes) replayed to one reconnecting client; past it the client gets replay_gap and reloads', integerInRange(1024, 1024 ** 3), RELAY_DEFAULTS.maxReplayBytes)
+    .option('--client-message-rate <n>', 'messages per second one client may send (refused past it; dropped past twice it)', integerInRange(1, 1_000_000), RELAY_DEFAULTS.clientMessageRate)
+    .option('--max-sockets-per-ip <n>', 'raw TCP connections one IP may hold open (a --trust-proxy proxy is not capped)', integerInRange(1, 1_000_000), RELAY_DEFAULTS.maxSocketsPerIp)
+    .option('--headers-timeout <seconds>', 'time a client may take to send request headers', integerInRange(1, 3_600), RELAY_DEFAULTS.headersTimeoutMs / 1000)
+    .option('--request-timeout <seconds>', 'time a client may take to send a whole request, body included', integerInRange(1, 3_600), RELAY_DEFAULTS.requestTimeoutMs / 1000)
+    .option('--keep-alive-timeout <seconds>', 'how long an idle keep-alive HTTP connection stays open', integerInRange(1, 3_600), RELAY_DEFAULTS.keepAliveTimeoutMs / 1000)
+    .option('--drain-timeout <seconds>', 'on SIGTERM/SIGINT: how long in-flight requests may take before they are cut', integerInRange(0, 3_600), RELAY_DEFAULTS.drainTimeoutMs / 1000)
     .option('--no-lean-websocket', "serve WebSocket-first clients with full socket.io sockets too (more memory per connection; the lean connection is the default)")
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(RELAY_DEFAULTS.logLevel))
     .action(async (flags: RelayFlags) => {
@@ -158,6 +172,13 @@ export function relayCommand(): Command {
         webhookUrls: flags.webhookUrl ?? [],
         webhookTimeoutMs: flags.webhookTimeout,
         webhookRetries: flags.webhookRetries,
+        maxReplayBytes: flags.maxReplayBytes,
+        clientMessageRate: flags.clientMessageRate,
+        maxSocketsPerIp: flags.maxSocketsPerIp,
+        headersTimeoutMs: flags.headersTimeout * 1000,
+        requestTimeoutMs: flags.requestTimeout * 1000,
+        keepAliveTimeoutMs: flags.keepAliveTimeout * 1000,
+        drainTimeoutMs: flags.drainTimeout * 1000,
       };
       const relay = createRelay(options);
       // Signal handlers go in before anything is printed: whoever waits for the banner may signal right after it.

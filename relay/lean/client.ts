@@ -5,8 +5,10 @@
 import type { WebSocket } from 'ws';
 import type { EncodedBroadcast } from '../fast-path.js';
 import { type FrameWriter, idleTcpSocket } from '../frame-writer.js';
+import { MessageBudget } from '../client-messages.js';
 import type { ClientSession } from '../handshake.js';
 import type { ReplayedFilter } from '../replay.js';
+import { CLOSE_NORMAL } from '../closing.js';
 import { DISCONNECT, eventPacket } from './packets.js';
 
 /** A live broadcast that arrived while the client's replay was being read. */
@@ -31,11 +33,17 @@ export class LeanClient {
   /** When the last ping went out (ms); the first one is due a ping interval after opening. */
   pingedAt = this.openedAt;
 
+  /** The client's message rate (--client-message-rate), shared rules with the socket.io path. */
+  readonly budget: MessageBudget;
+
   constructor(
     readonly id: string,
     readonly ws: WebSocket,
     readonly address: string,
-  ) {}
+    messageRate: number,
+  ) {
+    this.budget = new MessageBudget(messageRate);
+  }
 
   get open(): boolean {
     return this.ws.readyState === WS_OPEN;
@@ -69,8 +77,8 @@ export class LeanClient {
   }
 
   /** The server ends the session (socket.io's disconnect(true)): the client sees "io server disconnect". */
-  disconnect(): void {
+  disconnect(code = CLOSE_NORMAL): void {
     this.sendText(DISCONNECT);
-    this.ws.close(1000);
+    this.ws.close(code);
   }
 }

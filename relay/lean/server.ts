@@ -25,7 +25,9 @@ import type { Logger } from '../logger.js';
 import type { RelayMetrics } from '../metrics.js';
 import type { RelayOptions } from '../options.js';
 import { readMissed, ReplayedFilter } from '../replay.js';
-import { changeSubscription, refreshToken, type SubscriptionResponse, type SubscriptionTarget } from '../subscriptions.js';
+import { chargeFrame, handleClientEvent } from '../client-messages.js';
+import { CLOSE_POLICY, CLOSE_PROTOCOL, CLOSE_RESTART } from '../closing.js';
+import type { SubscriptionTarget } from '../subscriptions.js';
 import { LeanChannels } from './channels.js';
 import { LeanClient } from './client.js';
 import { ackPacket, connectErrorPacket, connectPacket, decodeIncoming, openPacket } from './packets.js';
@@ -111,6 +113,19 @@ export class LeanConnections {
     for (const client of leaving) if (this.clients.has(client)) client.ws.terminate();
   }
 
+  /**
+   * For a restart: closes every WebSocket with 1012 (service restart) and no disconnect packet, so that clients
+   * treat it as a transport loss and reconnect by themselves; waits briefly for the close handshakes.
+   */
+  async closeAllForRestart(): Promise<void> {
+    const leaving = [...this.clients];
+    for (const client of leaving) client.ws.close(CLOSE_RESTART, 'service restart');
+    const deadline = Date.now() + 1_000;
+    const waiting = (): boolean => leaving.some((client) => this.clients.has(client));
+    while (waiting() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (const client of leaving) if (this.clients.has(client)) client.ws.terminate();
+  }
+
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     // Node's HTTP server stops handling errors of a socket it hands over for an upgrade: a peer that resets now must
     // not take the process down.
@@ -161,7 +176,7 @@ export class LeanConnections {
 
   private opened(ws: WebSocket, address: string): void {
     const { options, openByIp, metrics } = this.deps;
-    const client = new LeanClient(randomBytes(12).toString('base64url'), ws, address);
+    const client = new LeanClient(randomBytes(12).toString('base64url'), ws, address, options.clientMessageRate);
     this.clients.add(client);
     openByIp.set(address, (openByIp.get(address) ?? 0) + 1);
     ws.on('message', (data, isBinary) => this.received(client, data, isBinary));
@@ -184,7 +199,13 @@ export class LeanConnections {
   }
 
   private received(client: LeanClient, data: RawData, isBinary: boolean): void {
+    // Closing (dropped, or told to restart): what it still sends, such as the rest of a flood, is not read.
+    if (!client.open) return;
     const packet = isBinary ? { kind: 'invalid' as const, reason: 'binary frames are not accepted' } : decodeIncoming(data.toString());
+    // Events are charged in handleClientEvent; every other frame here, against the same per-client budget, except
+    // pongs: they answer the relay's own pings, at the rate the relay chose.
+    const charged = packet.kind !== 'event' && packet.kind !== 'invalid' && packet.kind !== 'pong';
+    if (charged && chargeFrame(client.budget, this.deps)) return client.disconnect(CLOSE_POLICY);
     switch (packet.kind) {
       case 'pong':
         client.pongDue = false;
@@ -198,7 +219,7 @@ export class LeanConnections {
         // As socket.io does with a frame it cannot decode: count it and close the connection.
         this.deps.metrics.rejections.inc({ reason: 'invalid_frame' });
         this.deps.logger.debug({ id: client.id, reason: packet.reason }, 'invalid frame: closing');
-        client.ws.close(1002);
+        client.ws.close(CLOSE_PROTOCOL);
         return;
       case 'connect':
         this.connect(client, packet.nsp, packet.auth).catch((error: unknown) => {
@@ -242,7 +263,7 @@ export class LeanConnections {
     client.held = [];
     this.channels.join(client, session.channels);
     const lastEventId = session.lastEventId;
-    const missed = await readMissed(this.deps, lastEventId, session.channels);
+    const missed = await readMissed(this.deps, lastEventId, session.channels, options.maxReplayBytes);
     if (!client.open) return;
     if (missed.gap) client.emit(REPLAY_GAP_EVENT_NAME, { lastEventId });
     for (const envelope of missed.events) client.emit(CLIENT_EVENT_NAME, envelope);
@@ -254,14 +275,9 @@ export class LeanConnections {
   }
 
   private request(client: LeanClient, name: string, args: unknown[], ackId: number | undefined): void {
-    const target = this.subscriptionTarget(client);
-    const deps = this.deps;
-    let response: SubscriptionResponse;
-    if (name === 'subscribe' || name === 'unsubscribe') response = changeSubscription(target, args[0], name, deps);
-    else if (name === 'refresh_token') response = refreshToken(target, args[0], deps);
-    // Like a socket.io server with no listener for an event: nothing happens and no ack is sent.
-    else return;
-    if (ackId !== undefined) client.sendText(ackPacket(ackId, response));
+    const outcome = handleClientEvent(this.subscriptionTarget(client), client.budget, name, args, ackId !== undefined, this.deps);
+    if (outcome.answer && ackId !== undefined) client.sendText(ackPacket(ackId, outcome.answer));
+    if (outcome.drop) client.disconnect(CLOSE_POLICY);
   }
 
   private subscriptionTarget(client: LeanClient): SubscriptionTarget {

@@ -136,15 +136,18 @@ export class RedisBroker implements Broker {
     return result;
   }
 
-  async replay(lastEventId: string, channels: Iterable<string>): Promise<ReplayResult> {
+  async replay(lastEventId: string, channels: Iterable<string>, maxBytes: number): Promise<ReplayResult> {
     if (this.stalled || !this.redis.isReady()) throw new StoreUnavailable('redis is unreachable');
     // With --history 0 ids are still claimed (idempotency) but nothing is kept to replay: always a gap.
     if (this.deps.options.history === 0) return { found: false, complete: false, events: [] };
     const keys = [redisKeys.eventId(lastEventId)];
     for (const channel of channels) keys.push(redisKeys.history(channel), redisKeys.evicted(channel));
-    const reply = (await withTimeout(this.redis.commands.eval(REPLAY_SCRIPT, { keys }), 'a replay read')) as [number, string[]] | null;
+    const reply = (await withTimeout(this.redis.commands.eval(REPLAY_SCRIPT, { keys, arguments: [String(maxBytes)] }), 'a replay read')) as
+      | [number, string[], number]
+      | null;
     if (reply === null) return { found: false, complete: false, events: [] };
-    const [incomplete, flat] = reply;
+    const [incomplete, flat, overBudget] = reply;
+    if (Number(overBudget) === 1) return { found: true, complete: false, events: [], overBudget: true };
     const entries: { seq: number; envelope: EventEnvelope }[] = [];
     for (let i = 0; i < flat.length; i += 2) {
       entries.push({ seq: Number.parseInt(flat[i] as string, 10), envelope: JSON.parse(flat[i + 1] as string) as EventEnvelope });

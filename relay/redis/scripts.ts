@@ -30,21 +30,35 @@ return seq
 `;
 
 /**
- * KEYS: the lastEventId claim, then (history, evicted-through) per channel.
- * Returns nil when lastEventId is unknown, else { incomplete (0|1), { entryId, envelopeJson, ... } }.
+ * KEYS: the lastEventId claim, then (history, evicted-through) per channel. ARGV: the replay budget in bytes.
+ * Returns nil when lastEventId is unknown or is no event of these channels (a private id looks like an unknown one),
+ * else { incomplete (0|1), { entryId, envelopeJson, ... }, overBudget (0|1) }; over the budget no entry is returned.
  */
 export const REPLAY_SCRIPT = `
 local last = redis.call('GET', KEYS[1])
 if not last then return false end
 local lastSeq = tonumber(last)
 local incomplete = 0
+local readable = false
+local budget = tonumber(ARGV[1])
+local bytes = 0
 local flat = {}
 for i = 2, #KEYS, 2 do
   if tonumber(redis.call('GET', KEYS[i + 1]) or '0') > lastSeq then incomplete = 1 end
+  if not readable and #redis.call('XRANGE', KEYS[i], last .. '-0', last .. '-0') > 0 then readable = true end
+end
+if not readable then
+  -- Trimmed from its channel's history: an incomplete replay (a gap) whatever channel it was on.
+  if incomplete == 1 then return { 1, {}, 0 } end
+  return false
+end
+for i = 2, #KEYS, 2 do
   for _, entry in ipairs(redis.call('XRANGE', KEYS[i], '(' .. last .. '-0', '+')) do
+    bytes = bytes + #entry[2][2]
+    if bytes > budget then return { 1, {}, 1 } end
     table.insert(flat, entry[1])
     table.insert(flat, entry[2][2])
   end
 end
-return { incomplete, flat }
+return { incomplete, flat, 0 }
 `;

@@ -181,12 +181,16 @@ describe('lean WebSocket: next to socket.io clients', () => {
     }
   });
 
-  it('tells WebSocket-first clients "io server disconnect" when it drains', async () => {
+  it('closes WebSocket-first clients as a restart (1012, a transport loss they reconnect after) when it drains', async () => {
     const draining = await startRelayProcess();
     const client = await connect(draining.url);
     const reason = new Promise<string>((resolve) => client.socket.once('disconnect', (why) => resolve(why)));
+    const rawLean = await rawClient(draining.url);
+    rawLean.ws.send('40');
+    await rawLean.next((f) => f.startsWith('40'));
     expect(await draining.stop('SIGTERM')).toBe(0);
-    expect(await reason).toBe('io server disconnect');
+    expect(await reason).toBe('transport close');
+    expect(await rawLean.closed).toBe(1012);
   });
 });
 
