@@ -20,19 +20,26 @@ interface SavedBlock {
   attributes: Record<string, unknown>;
 }
 
+/**
+ * Closes the dialogs a new page may open over the editor, late on a slow start: the welcome guide ("Welcome to the
+ * block editor" on 6.x, "Welcome to the editor" on 7.x; createNewPost turns it off, but the editor may open it before
+ * that lands) and the starter patterns of 6.x/7.x. While one is open the rest of the editor is inert.
+ */
+async function closeEditorDialogs(page: Page): Promise<void> {
+  for (const name of [/welcome to the (block )?editor/i, /choose a pattern/i]) {
+    const dialog = page.getByRole('dialog', { name });
+    if (await dialog.isVisible()) await dialog.getByRole('button', { name: /close/i }).first().click();
+  }
+}
+
 async function insertFromInserter(page: Page, title: string, name: string): Promise<void> {
   // The editor keeps loading scripts after it shows (slowly, under Playground) and may re-render the inserter
   // meanwhile; so wait until the block is registered (not for `networkidle`, which never comes on 6.6+: the editor
   // keeps a request open), and open the inserter again if it closed.
   await waitForBlockType(page, name);
   const search = page.locator('.block-editor-inserter__menu').getByRole('searchbox').first();
-  // createNewPost turns the welcome guide off, but on a slow first start the editor may still open it afterwards.
-  const welcomeGuide = page.getByRole('dialog', { name: /welcome to the block editor/i });
-  // New pages on 6.x/7.x may open the starter patterns first.
-  const patterns = page.getByRole('dialog', { name: /choose a pattern/i });
   await expect(async () => {
-    if (await welcomeGuide.isVisible()) await welcomeGuide.getByRole('button', { name: /close/i }).first().click();
-    if (await patterns.isVisible()) await patterns.getByRole('button', { name: /close/i }).first().click();
+    await closeEditorDialogs(page);
     if (!(await search.isVisible())) await page.getByRole('button', { name: /block inserter/i }).first().click();
     await search.fill(title, { timeout: 5_000 });
     // Last, so a retry never inserts a second block.
@@ -50,7 +57,10 @@ async function configureInInspector(page: Page): Promise<void> {
   const inspector = page.locator('.block-editor-block-inspector');
   await expect(inspector).toBeVisible();
   const heading = inspector.getByRole('textbox', { name: 'Heading' });
-  await heading.fill(HEADING);
+  await expect(async () => {
+    await closeEditorDialogs(page);
+    await heading.fill(HEADING, { timeout: 5_000 });
+  }).toPass({ timeout: 120_000 });
   const maxItems = inspector.getByRole('spinbutton', { name: 'Number of notifications' });
   await maxItems.fill(String(MAX_ITEMS));
   await maxItems.press('Tab');
