@@ -49,6 +49,25 @@ export function nameProblem(name: string): string | null {
   return null;
 }
 
+/** --author lands in the plugin header's `Author:` line: the same one-line rules as the name. */
+export function authorProblem(author: string): string | null {
+  return nameProblem(author)?.replace('--name', '--author') ?? null;
+}
+
+/** A WordPress.org username as readme.txt's `Contributors:` line lists it (the profile's URL slug). */
+export const CONTRIBUTOR_PATTERN = /^[a-z0-9](?:[a-z0-9_.-]{0,58}[a-z0-9])?$/;
+
+/** Splits `--contributors a,b` into usernames; returns why it is unusable, or the list. */
+export function parseContributors(value: string): { contributors: string[] } | { problem: string } {
+  const contributors = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  if (contributors.length === 0) return { problem: '--contributors must list at least one WordPress.org username' };
+  const bad = contributors.find((name) => !CONTRIBUTOR_PATTERN.test(name));
+  if (bad !== undefined) {
+    return { problem: `--contributors: "${bad}" is not a WordPress.org username (lowercase a-z, 0-9, ".", "_", "-"; comma-separated)` };
+  }
+  return { contributors: [...new Set(contributors)] };
+}
+
 export function defaultName(slug: string): string {
   return slug
     .split('-')

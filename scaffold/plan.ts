@@ -5,7 +5,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { blockFiles, type ScaffoldFile } from './block-assets.js';
 import { buildContext, type TemplateContext } from './context.js';
-import { defaultName, namespaceProblem, nameProblem, slugProblem } from './naming.js';
+import { authorProblem, defaultName, namespaceProblem, nameProblem, parseContributors, slugProblem } from './naming.js';
 import { renderTemplates } from './render.js';
 import { targetProblem } from './write.js';
 
@@ -15,6 +15,10 @@ export interface ScaffoldRequest {
   namespace?: string;
   dir?: string;
   relayUrl?: string;
+  /** The plugin header's Author (omitted when not given). */
+  author?: string;
+  /** WordPress.org usernames for readme.txt's Contributors, comma-separated (omitted when not given). */
+  contributors?: string;
   force: boolean;
   block: boolean;
   zip: boolean;
@@ -42,6 +46,9 @@ export async function planScaffold(request: ScaffoldRequest, cwd = process.cwd()
   check(nameProblem(name));
   const namespace = request.namespace ?? request.slug;
   check(namespaceProblem(namespace));
+  if (request.author !== undefined) check(authorProblem(request.author));
+  const parsed = request.contributors === undefined ? { contributors: [] } : parseContributors(request.contributors);
+  if ('problem' in parsed) throw new ScaffoldInputError(parsed.problem);
   const dir = resolve(cwd, request.dir ?? request.slug);
   check(await targetProblem(dir, request.force));
   // The zip sits next to the plugin folder, named after the slug (the folder WordPress unpacks it into).
@@ -49,7 +56,15 @@ export async function planScaffold(request: ScaffoldRequest, cwd = process.cwd()
   if (zipPath) check(await targetProblem(zipPath, request.force, 'file'));
   if (zipPath && basename(dir) === basename(zipPath)) throw new ScaffoldInputError(`--dir ${dir} collides with the zip's path`);
 
-  const context = buildContext({ slug: request.slug, name, namespace, relayUrl: request.relayUrl ?? '', block: request.block });
+  const context = buildContext({
+    slug: request.slug,
+    name,
+    namespace,
+    relayUrl: request.relayUrl ?? '',
+    block: request.block,
+    author: request.author,
+    contributors: parsed.contributors,
+  });
   const files = await renderTemplates(context);
   if (context.block) files.push(...(await blockFiles({ namespace, textDomain: context.textDomain })));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -1,9 +1,14 @@
 /**
  * Puts a plugin on disk all at once: files go to a temporary sibling directory that is renamed into place, so a
  * failure half way leaves no half plugin, and an overwritten plugin is replaced whole, never merged.
+ *
+ * Modes: every directory, the plugin's root included, is made with 0777 and every file with 0666, both narrowed by
+ * the process umask (umask 022 gives 0755/0644). The web server usually runs as another user than the one who
+ * scaffolds, so it must be able to read what is written here.
  */
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ScaffoldFile } from './block-assets.js';
 
@@ -63,7 +68,10 @@ async function replaceWith(staged: string, target: string): Promise<void> {
 export async function writePluginDir(target: string, files: readonly ScaffoldFile[]): Promise<void> {
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
-  const staged = await mkdtemp(join(parent, `.${basename(target)}.tmp-`));
+  // Not mkdtemp: it makes the directory 0700 whatever the umask, and the rename below would keep that mode on the
+  // plugin's root, which nginx and php-fpm's user then cannot read. mkdir fails if the name exists (no race).
+  const staged = join(parent, `.${basename(target)}.tmp-${randomBytes(6).toString('hex')}`);
+  await mkdir(staged);
   try {
     for (const file of files) {
       const destination = join(staged, ...file.path.split('/'));

@@ -43,7 +43,7 @@ describe('block assets for a generated plugin', () => {
 
   it('renames the block, its text domain and its CSS class', async () => {
     const metadata = JSON.parse(text('block.json')) as Record<string, unknown>;
-    expect(metadata).toMatchObject({ name: 'acme-live/live-notifications', textdomain: 'acme-text', apiVersion: 2, title: 'Live Notifications' });
+    expect(metadata).toMatchObject({ name: 'acme-live/live-notifications', textdomain: 'acme-text', apiVersion: 3, title: 'Live Notifications' });
     expect(text('index.js')).toContain('"acme-live/live-notifications"');
     expect(text('index.js')).toMatch(/\("Heading","acme-text"\)/);
     expect(text('view.js')).toMatch(/\("Offline","acme-text"\)/);

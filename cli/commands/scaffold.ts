@@ -10,6 +10,8 @@ interface ScaffoldFlags {
   namespace?: string;
   dir?: string;
   relayUrl?: string;
+  author?: string;
+  contributors?: string;
   force: boolean;
   dryRun: boolean;
   block: boolean;
@@ -50,6 +52,8 @@ export function scaffoldCommand(): Command {
     .option('--namespace <ns>', 'block namespace (default: the slug)')
     .option('--dir <path>', 'where to write the plugin (default: ./<slug>)')
     .addOption(new Option('--relay-url <url>', 'relay URL the plugin starts with').env('WP_REALTIME_RELAY_URL').argParser(parseHttpUrl))
+    .option('--author <name>', "the plugin header's Author (default: no Author line)")
+    .option('--contributors <users>', "WordPress.org usernames for readme.txt's Contributors, comma-separated (default: no Contributors line)")
     .option('--force', 'replace an existing directory (and zip)', false)
     .option('--dry-run', 'list the files, write nothing', false)
     .option('--no-block', 'leave out the Live Notifications block')

@@ -37,6 +37,10 @@ describe('scaffold refuses bad input', () => {
   it('a bad --namespace', () => expectRefused(['acme-live', '--namespace', 'Acme/Blocks'], /--namespace "Acme\/Blocks"/));
   it('a --name on two lines', () => expectRefused(['acme-live', '--name', 'Acme\nLive'], /--name must be one line/));
   it('a --name that would close the PHP header comment', () => expectRefused(['acme-live', '--name', 'Acme */ Live'], /--name must not contain/));
+  it('an --author that would close the PHP header comment', () => expectRefused(['acme-live', '--author', 'Jane */ Doe'], /--author must not contain/));
+  it('a --contributors entry that is not a WordPress.org username', () =>
+    expectRefused(['acme-live', '--contributors', 'jane,Jane Doe'], /--contributors: "Jane Doe" is not a WordPress.org username/));
+  it('an empty --contributors', () => expectRefused(['acme-live', '--contributors', ' , '], /--contributors must list at least one/));
   it('an empty --name', () => expectRefused(['acme-live', '--name', ' '], /--name must not be empty/));
   it('a --relay-url that is not a URL', () => expectRefused(['acme-live', '--relay-url', 'not a url'], /--relay-url.*is not a URL/));
   it('a --relay-url that is not http(s)', () => expectRefused(['acme-live', '--relay-url', 'ftp://relay.example.com'], /must be an http/));

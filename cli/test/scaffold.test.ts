@@ -48,6 +48,26 @@ describe('scaffold writes a plugin', () => {
     }
   });
 
+  it('honest metadata: the tested WordPress versions from one place, no placeholder Author or Contributors', () => {
+    const cwd = tempDir('meta');
+    expect(runCli(['scaffold', 'acme-live', '--no-block'], cwd).code).toBe(0);
+    const main = readFileSync(join(cwd, 'acme-live/acme-live.php'), 'utf8');
+    const readme = readFileSync(join(cwd, 'acme-live/readme.txt'), 'utf8');
+    // What the suite proves: CI on 6.1.9 and 6.5.5, the same suite by hand on 7.1 (scaffold/context.ts).
+    expect(readme).toMatch(/^Requires at least: 6\.1$/m);
+    expect(readme).toMatch(/^Tested up to: 7\.1$/m);
+    expect(main).toMatch(/^ \* Requires at least: 6\.1$/m);
+    // Without --author / --contributors the lines are left out rather than invented.
+    expect(main).not.toMatch(/^ \* Author:/m);
+    expect(readme).not.toMatch(/^Contributors:/m);
+
+    const given = tempDir('meta-given');
+    const run = runCli(['scaffold', 'acme-live', '--no-block', '--author', 'Jane Doe', '--contributors', 'janedoe, bob-smith,janedoe'], given);
+    expect(run.stderr).toBe('');
+    expect(readFileSync(join(given, 'acme-live/acme-live.php'), 'utf8')).toMatch(/^ \* Author: +Jane Doe$/m);
+    expect(readFileSync(join(given, 'acme-live/readme.txt'), 'utf8')).toMatch(/^=== Acme Live ===\nContributors: janedoe, bob-smith\nTags: /);
+  });
+
   it('--name, --relay-url and --dir land in the plugin', () => {
     const cwd = tempDir('options');
     const run = runCli(
