@@ -122,6 +122,9 @@ function phpFpmConfig(layout: WebServerLayout, d: Dirs, socket: string): string 
     'pm.max_spare_servers = 4',
     'catch_workers_output = yes',
     `php_admin_value[error_log] = ${join(d.logDir, 'php-error.log')}`,
+    // PHP's messages go to that log, not into the FastCGI response: WordPress 6.1 on PHP 8.2 logs dozens of
+    // deprecations per request, which nginx otherwise reads as an oversized header and answers 502.
+    'php_admin_flag[fastcgi.logging] = off',
     '',
   ].join('\n');
 }
