@@ -42,6 +42,8 @@ interface Outcome {
 }
 
 const root = packageRoot();
+/** Set by SIGINT/SIGTERM: the run under way is stopped (its teardown runs) and no further combination starts. */
+let interrupted = false;
 const inCi = process.env['CI'] === 'true' || process.env['CI'] === '1';
 
 function runtimes(): WordPressRuntime[] {
@@ -108,11 +110,16 @@ async function runOne(c: Combination, extraArgs: string[]): Promise<Outcome> {
   const playwright = join(root, 'node_modules', '@playwright', 'test', 'cli.js');
   const code = await new Promise<number | null>((resolve) => {
     const child = spawn(process.execPath, [playwright, 'test', '-c', join(root, 'e2e', 'playwright.config.ts'), ...extraArgs], { cwd: root, env, stdio: 'inherit' });
-    // Ctrl-C reaches Playwright through the terminal; a SIGTERM to this runner is passed on.
-    const forward = (): void => void child.kill('SIGTERM');
-    process.once('SIGTERM', forward);
+    // Ctrl-C reaches Playwright through the terminal too; a SIGTERM to this runner is passed on.
+    const forward = (signal: NodeJS.Signals): void => {
+      interrupted = true;
+      if (signal === 'SIGTERM') child.kill('SIGTERM');
+    };
+    process.on('SIGTERM', forward);
+    process.on('SIGINT', forward);
     child.once('exit', (exitCode) => {
       process.off('SIGTERM', forward);
+      process.off('SIGINT', forward);
       resolve(exitCode);
     });
   });
@@ -144,6 +151,10 @@ async function main(): Promise<number> {
   for (const core of cores()) for (const runtime of runtimes()) combinations.push({ runtime, core, instance: instanceName(base, runtime, core.label) });
   const outcomes: Outcome[] = [];
   for (const c of combinations) {
+    if (interrupted) {
+      outcomes.push({ combination: c, status: 'skipped', reason: 'interrupted', seconds: 0, counts: { passed: 0, failed: 0, flaky: 0, skipped: 0 }, failedTests: [] });
+      continue;
+    }
     const why = missing(c);
     if (why) {
       const banner = `${inCi ? 'FAILED' : 'SKIPPED'}: e2e on ${label(c)}: ${why}`;
@@ -169,7 +180,7 @@ async function main(): Promise<number> {
   // The closing line in the form CI reads: tests across every combination (flaky ones passed on their retry).
   lines.push(`e2e: ${sum('passed') + sum('flaky')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped`);
   process.stdout.write(`${lines.join('\n')}\n`);
-  return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
+  return outcomes.some((o) => o.status === 'failed') || interrupted ? 1 : 0;
 }
 
 main().then(
