@@ -39,5 +39,6 @@ test('Chromium opens the block editor as admin', async ({ page, stack }) => {
   // 6.1 renders the writing flow in the page; newer versions (always from 7.0) inside the editor-canvas iframe.
   const inPage = page.locator('.block-editor-writing-flow, .editor-styles-wrapper');
   const inCanvas = page.frameLocator('iframe[name="editor-canvas"]').locator('.block-editor-writing-flow, .editor-styles-wrapper');
-  await expect(inPage.or(inCanvas).first()).toBeVisible({ timeout: 30_000 });
+  // (A frame locator cannot be part of locator.or(), so poll both.)
+  await expect(async () => expect((await inPage.first().isVisible()) || (await inCanvas.first().isVisible())).toBe(true)).toPass({ timeout: 30_000 });
 });
