@@ -6,7 +6,7 @@
  */
 import type { Page } from '@playwright/test';
 import { Admin, Editor, PageUtils } from '@wordpress/e2e-test-utils-playwright';
-import { editorCanvas, entriesFromBlock, waitForBlockType, watchConsole, type EditorCanvas } from '../support/editor.js';
+import { editorCanvas, entriesFromBlock, waitForEditorReady, watchConsole, type EditorCanvas } from '../support/editor.js';
 import { expect, test } from '../support/fixtures.js';
 import { anonymousContext, blockClass, blockName, itemTitles, openLiveBlock } from '../support/live-block.js';
 import { signedTrigger, uniqueMarker } from '../support/trigger.js';
@@ -36,7 +36,7 @@ async function insertFromInserter(page: Page, title: string, name: string): Prom
   // The editor keeps loading scripts after it shows (slowly, under Playground) and may re-render the inserter
   // meanwhile; so wait until the block is registered (not for `networkidle`, which never comes on 6.6+: the editor
   // keeps a request open), and open the inserter again if it closed.
-  await waitForBlockType(page, name);
+  await waitForEditorReady(page, name);
   const search = page.locator('.block-editor-inserter__menu').getByRole('searchbox').first();
   await expect(async () => {
     await closeEditorDialogs(page);

@@ -36,5 +36,9 @@ test('Chromium opens the block editor as admin', async ({ page, stack }) => {
     await page.waitForURL(/wp-admin/);
   }
   await page.goto('/wp-admin/post-new.php');
-  await expect(page.locator('.block-editor-writing-flow, .editor-styles-wrapper').first()).toBeVisible({ timeout: 30_000 });
+  // 6.1 renders the writing flow in the page; newer versions (always from 7.0) inside the editor-canvas iframe.
+  const inPage = page.locator('.block-editor-writing-flow, .editor-styles-wrapper');
+  const inCanvas = page.frameLocator('iframe[name="editor-canvas"]').locator('.block-editor-writing-flow, .editor-styles-wrapper');
+  // (A frame locator cannot be part of locator.or(), so poll both.)
+  await expect(async () => expect((await inPage.first().isVisible()) || (await inCanvas.first().isVisible())).toBe(true)).toPass({ timeout: 30_000 });
 });

@@ -19,12 +19,20 @@ export async function editorCanvas(page: Page, timeoutMs = 120_000): Promise<Edi
   return (await page.locator(CANVAS_IFRAME).count()) > 0 ? page.frameLocator(CANVAS_IFRAME) : page;
 }
 
-/** Waits until the editor has registered the block type (its editor script ran): the editor is ready for it. */
-export async function waitForBlockType(page: Page, blockName: string, timeoutMs = 120_000): Promise<void> {
+/**
+ * The editor has loaded its scripts and knows this block type: the page's load event has fired, the editor store
+ * has a post, and the block is registered (its script is among the last the editor loads). Concrete signals instead
+ * of `networkidle`, which never comes on 6.6+ (the editor keeps a request open).
+ */
+export async function waitForEditorReady(page: Page, blockName: string, timeoutMs = 120_000): Promise<void> {
+  await page.waitForLoadState('load', { timeout: timeoutMs });
   await page.waitForFunction(
-    (name) => (window as unknown as { wp?: { blocks?: { getBlockType?(n: string): unknown } } }).wp?.blocks?.getBlockType?.(name) !== undefined,
+    (name) => {
+      const wp = (window as unknown as { wp?: { data?: { select(s: string): { getCurrentPostId?(): unknown } }; blocks?: { getBlockType(n: string): unknown } } }).wp;
+      return Boolean(wp?.data?.select('core/editor')?.getCurrentPostId?.() && wp.blocks?.getBlockType(name));
+    },
     blockName,
-    { timeout: timeoutMs },
+    { timeout: timeoutMs, polling: 250 },
   );
 }
 
