@@ -4,7 +4,9 @@
  * as WordPress ships it (no DISABLE_WP_CRON, no pump): what a site builder gets.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { StackError } from './errors.js';
 import { ensureLocalCore, freshSiteCopy } from './local-core.js';
@@ -61,8 +63,16 @@ async function privateDirs(dir: string): Promise<string[]> {
   return found;
 }
 
+/**
+ * Where an instance's servers keep their files: `.wp-realtime/<instance>/stack` in the project, unless the web
+ * server's user cannot enter the project (a checkout under a 0700 home such as /root): then a folder of the same
+ * name under the system's temporary directory, named after the project's path so each checkout keeps its own.
+ */
 export function stackStateDir(projectDir: string, instance: string): string {
-  return join(resolve(projectDir), '.wp-realtime', instance, 'stack');
+  const project = resolve(projectDir);
+  if (spawnSync('runuser', ['-u', WEB_USER, '--', 'test', '-x', project]).status === 0) return join(project, '.wp-realtime', instance, 'stack');
+  const key = createHash('sha256').update(project).digest('hex').slice(0, 12);
+  return join(tmpdir(), `wp-realtime-${key}`, instance, 'stack');
 }
 
 export async function startRealStack(options: RealStackOptions): Promise<RealStack> {
