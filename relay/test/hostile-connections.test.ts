@@ -124,8 +124,9 @@ describe('what a long-polling client that never polls may queue (finding 2)', ()
     const relay = await relayProcess(['--max-client-buffer', String(1024 * 1024)]);
     const idle = await pollingSession(relay.url, {});
     const blob = 'z'.repeat(60_000);
-    // 30 × 60 KB: well past 1 MiB, far below the 5000-packet bound.
-    for (let i = 0; i < 30; i++) expect((await postSigned(relay.url, relay.secret, { type: 'big', data: { blob } })).status).toBe(202);
+    // 30 × 60 KB: well past 1 MiB, far below the 5000-packet bound. Distinct ids: identical id-less requests signed in
+    // the same second are one event (the id is derived from the signed bytes).
+    for (let i = 0; i < 30; i++) expect((await postSigned(relay.url, relay.secret, { id: `blob-${i}`, type: 'big', data: { blob } })).status).toBe(202);
     await settle(1_000);
     expect(await metricValue(relay.url, 'wp_realtime_rejections_total{reason="slow_consumer"}')).toBe(1);
     expect(await idle.poll()).toContain('Session ID unknown');
