@@ -3,16 +3,18 @@
  * (wp-env; Playground offline) with the e2e probe and a per-run secret as wp-config constants, then installs the
  * plugin into the site (a copy, not a mount, so the uninstall spec can delete it) and activates it through the REST
  * API. The relay itself is a worker fixture (support/fixtures.ts) so specs can stop and restart it.
- * WP-Cron runs like on a site with a system cron: DISABLE_WP_CRON, and a pump requesting /wp-cron.php for the whole
- * run, so events reach browsers within seconds without any spec driving cron (under Playground the plugin delivers
- * from an immediate cron event, and WP-Cron's own loopback never arrives there).
+ * The runtime is WP_REALTIME_E2E_RUNTIME (playground, docker, apache, nginx; default: Docker when an engine runs,
+ * else Playground), the core WP_REALTIME_WP_CORE (default Debian's 6.1.9).
+ * Under Playground WP-Cron runs like on a site with a system cron: DISABLE_WP_CRON, and a pump requesting
+ * /wp-cron.php for the whole run (the plugin delivers from an immediate cron event there, and WP-Cron's own
+ * loopback never arrives). On the real stacks WP-Cron stays as WordPress ships it: no constant, no pump.
  * Returns the teardown.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { packageRoot } from '../stack/package-root.js';
-import { chooseRuntime, hostUrlFromWordPress, listenHostFor, type WpEnvRuntime } from '../stack/runtime.js';
+import { chooseRuntime, hostUrlFromWordPress, isWordPressRuntime, listenHostFor, WORDPRESS_RUNTIMES, type WordPressRuntime } from '../stack/runtime.js';
 import { startCronPump } from '../stack/cron-pump.js';
 import { startWordPress } from '../stack/wordpress.js';
 import { publishStack } from './support/stack-env.js';
@@ -24,10 +26,12 @@ const WP_PORT = Number(process.env['WP_REALTIME_E2E_WP_PORT'] ?? 8890);
 /** Start-to-start spacing of wp-cron.php requests (one at a time; each takes ~0.7 s under Playground, so it runs back to back). */
 const CRON_PUMP_INTERVAL_MS = 250;
 
-function requestedRuntime(): WpEnvRuntime | undefined {
+const DB_PORT = process.env['WP_REALTIME_E2E_DB_PORT'] ? Number(process.env['WP_REALTIME_E2E_DB_PORT']) : undefined;
+
+function requestedRuntime(): WordPressRuntime | undefined {
   const value = process.env['WP_REALTIME_E2E_RUNTIME'];
   if (value === undefined || value === '') return undefined;
-  if (value !== 'docker' && value !== 'playground') throw new Error(`WP_REALTIME_E2E_RUNTIME must be docker or playground, got "${value}"`);
+  if (!isWordPressRuntime(value)) throw new Error(`WP_REALTIME_E2E_RUNTIME must be one of ${WORDPRESS_RUNTIMES.join(', ')}, got "${value}"`);
   return value;
 }
 
@@ -68,10 +72,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   scaffoldPlugin(root, pluginDir, relayUrlForWordPress);
 
   const started = Date.now();
+  const pumpsCron = runtime === 'playground';
   const wordpress = await startWordPress({
     projectDir: root,
     port: WP_PORT,
-    constants: { ACME_LIVE_SECRET: secret, ACME_LIVE_RELAY_URL: relayUrlForWordPress, DISABLE_WP_CRON: true },
+    dbPort: DB_PORT,
+    constants: { ACME_LIVE_SECRET: secret, ACME_LIVE_RELAY_URL: relayUrlForWordPress, ...(pumpsCron ? { DISABLE_WP_CRON: true } : {}) },
     instance,
     runtime,
     configPlugins: false,
@@ -96,15 +102,21 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     secret,
     pluginSlug: PLUGIN_SLUG,
     pluginDir,
+    runtime,
+    pumpsCron,
   });
-  const cronPump = startCronPump({
-    siteUrl: wordpress.url,
-    intervalMs: CRON_PUMP_INTERVAL_MS,
-    onError: (error) => process.stderr.write(`[e2e cron] /wp-cron.php failed: ${error.message}\n`),
-  });
+  const cronPump = pumpsCron
+    ? startCronPump({
+        siteUrl: wordpress.url,
+        intervalMs: CRON_PUMP_INTERVAL_MS,
+        onError: (error) => process.stderr.write(`[e2e cron] /wp-cron.php failed: ${error.message}\n`),
+      })
+    : null;
   return async () => {
-    await cronPump.stop();
-    process.stderr.write(`[e2e] cron pump made ${cronPump.runs} requests\n`);
+    if (cronPump) {
+      await cronPump.stop();
+      process.stderr.write(`[e2e] cron pump made ${cronPump.runs} requests\n`);
+    }
     await wordpress.stop();
   };
 }

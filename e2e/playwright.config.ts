@@ -27,7 +27,12 @@ export default defineConfig({
   retries: process.env['CI'] ? 1 : 0,
   timeout: 90_000,
   expect: { timeout: 15_000 },
-  reporter: [['list'], ['html', { open: 'never', outputFolder: `../playwright-report/${process.env['WP_REALTIME_E2E_INSTANCE'] || 'e2e'}` }]],
+  reporter: [
+    ['list'],
+    ['html', { open: 'never', outputFolder: `../playwright-report/${process.env['WP_REALTIME_E2E_INSTANCE'] || 'e2e'}` }],
+    // The matrix runner (e2e/run-matrix.ts) sums the counts of every combination from this file.
+    ...(process.env['WP_REALTIME_E2E_JSON_REPORT'] ? [['json', { outputFile: process.env['WP_REALTIME_E2E_JSON_REPORT'] }] as ['json', { outputFile: string }]] : []),
+  ],
   use: {
     baseURL: `http://localhost:${process.env['WP_REALTIME_E2E_WP_PORT'] ?? 8890}`,
     trace: 'retain-on-failure',

@@ -1,5 +1,5 @@
 /** Port checks with errors that say which part of the stack wanted the port. */
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { StackError } from './errors.js';
 
 export function portAnswers(port: number, host = '127.0.0.1'): Promise<boolean> {
@@ -22,4 +22,16 @@ export async function assertPortFree(port: number, purpose: string): Promise<voi
   if (await portAnswers(port)) {
     throw new StackError(`port ${port} (for ${purpose}) is already in use; stop what runs there or choose another port`);
   }
+}
+
+/** A TCP port on loopback that nothing listens on right now (for a private server whose port nobody types). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
 }

@@ -7,10 +7,11 @@
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import { ensureLocalCore, freshSiteCopy } from './local-core.js';
+import { CORE_ENV, coreSourceDir, ensureLocalCore, freshSiteCopy } from './local-core.js';
 import { waitForPlaygroundReady } from './playground-ready.js';
 import { assertPortFree } from './ports.js';
-import { chooseRuntime, type WpEnvRuntime } from './runtime.js';
+import { startRealStack } from './real-stack.js';
+import { chooseRuntime, type WordPressRuntime } from './runtime.js';
 import { runWpEnv } from './wp-env-cli.js';
 import { assertPluginFolder, projectPlugins, readProjectConfig, writeInstanceConfigs, type WpConfigValue } from './wp-env-config.js';
 import { wpEnvPaths, type WpEnvPaths } from './wp-env-paths.js';
@@ -22,8 +23,15 @@ export interface StartWordPressOptions {
   projectDir: string;
   /** Separates concurrent WordPress instances of one project (own state, own wp-env home). Default "dev". */
   instance?: string;
-  /** Default: Docker when an engine runs, otherwise Playground. */
-  runtime?: WpEnvRuntime;
+  /** Default: Docker when an engine runs, otherwise Playground; `apache` / `nginx` run a real stack (real-stack.ts). */
+  runtime?: WordPressRuntime;
+  /**
+   * The WordPress core to run (a directory holding wp-includes/version.php). Default: $WP_REALTIME_WP_CORE, else
+   * Debian's /usr/share/wordpress (6.1.9). Docker fetches the latest release unless a core is given.
+   */
+  coreDir?: string;
+  /** Real stacks: MariaDB's loopback port (default: a free one). */
+  dbPort?: number;
   /** Overrides the config's "port" (default 8888). */
   port?: number;
   /** wp-config constants for this run only (secrets belong here, never in `.wp-env.json`). */
@@ -42,7 +50,9 @@ export interface RunningWordPress {
   url: string;
   adminUser: string;
   adminPassword: string;
-  runtime: WpEnvRuntime;
+  runtime: WordPressRuntime;
+  /** The site's wp-content/plugins (real stacks and Playground: a directory on this machine). */
+  pluginsDir: string;
   /**
    * Copies a plugin folder into the site's wp-content/plugins, as an upload through the admin would, and returns
    * the plugin's folder name. Unlike a mounted plugin, WordPress can delete it again (uninstall tests). Activate it
@@ -69,9 +79,35 @@ export async function startWordPress(options: StartWordPressOptions): Promise<Ru
   const paths = wpEnvPaths(options.projectDir, options.instance ?? 'dev');
   const project = await readProjectConfig(paths);
   const runtime = await chooseRuntime(options.runtime);
-  const siteDir = paths.siteDir(runtime);
   const port = options.port ?? (project['port'] as number | undefined) ?? 8888;
   progress(`runtime: ${runtime}${options.runtime ? '' : ' (chosen automatically)'}; port ${port}`);
+  const plugins = [
+    ...(options.configPlugins === false ? [] : projectPlugins(paths, project)),
+    ...(options.extraPlugins ?? []).map((p) => resolve(paths.projectDir, p)),
+  ];
+  if (runtime === 'apache' || runtime === 'nginx') {
+    await assertPortFree(port, 'WordPress');
+    for (const plugin of plugins) await assertPluginFolder(plugin);
+    const started = Date.now();
+    const projectConstants = (project['config'] ?? {}) as Record<string, WpConfigValue>;
+    const stack = await startRealStack({
+      server: runtime,
+      projectDir: options.projectDir,
+      instance: options.instance ?? 'dev',
+      port,
+      dbPort: options.dbPort,
+      coreDir: coreSourceDir(options.coreDir),
+      constants: { ...projectConstants, ...(options.constants ?? {}) },
+      plugins,
+      adminUser: ADMIN_USER,
+      adminPassword: ADMIN_PASSWORD,
+      coreCacheDir: paths.coreCacheDir,
+      progress,
+    });
+    progress(`WordPress ${stack.version} ready at ${stack.url} after ${((Date.now() - started) / 1000).toFixed(1)}s (login ${ADMIN_USER} / ${ADMIN_PASSWORD})`);
+    return { url: stack.url, adminUser: ADMIN_USER, adminPassword: ADMIN_PASSWORD, runtime, pluginsDir: stack.pluginsDir, installPlugin: stack.installPlugin, stop: stack.stop };
+  }
+  const siteDir = paths.siteDir(runtime);
   const wpEnv = (args: string[], onLine?: (line: string) => void): Promise<string> =>
     runWpEnv({ args, projectDir: paths.projectDir, home: paths.home, configFile: paths.configFile, onLine });
 
@@ -81,18 +117,18 @@ export async function startWordPress(options: StartWordPressOptions): Promise<Ru
   }
   await assertPortFree(port, 'WordPress');
 
-  const plugins = [
-    ...(options.configPlugins === false ? [] : projectPlugins(paths, project)),
-    ...(options.extraPlugins ?? []).map((p) => resolve(paths.projectDir, p)),
-  ];
   for (const plugin of plugins.filter((p) => isAbsolute(p))) await assertPluginFolder(plugin);
 
   let core: string | undefined;
   if (runtime === 'playground') {
-    progress('preparing WordPress core from the local Debian install');
-    const localCore = await ensureLocalCore(paths.coreCacheDir);
+    const source = coreSourceDir(options.coreDir);
+    progress(`preparing WordPress core from ${source}`);
+    const localCore = await ensureLocalCore(paths.coreCacheDir, source);
     core = options.freshSite === false && existsSync(siteDir) ? siteDir : await freshSiteCopy(localCore, siteDir);
     await seedLatestVersion(paths, localCore.version);
+  } else if (options.coreDir || process.env[CORE_ENV]) {
+    // Docker: wp-env mounts the given core instead of downloading the latest release.
+    core = coreSourceDir(options.coreDir);
   }
   await writeInstanceConfigs(paths, project, { port, plugins, constants: options.constants ?? {}, core });
   const removeOverride = (): Promise<void> => rm(paths.overrideFile, { force: true });
@@ -123,6 +159,7 @@ export async function startWordPress(options: StartWordPressOptions): Promise<Ru
     adminUser: ADMIN_USER,
     adminPassword: ADMIN_PASSWORD,
     runtime,
+    pluginsDir: join(siteDir, 'wp-content', 'plugins'),
     async installPlugin(sourceDir) {
       await assertPluginFolder(sourceDir);
       const name = basename(resolve(sourceDir));

@@ -6,12 +6,11 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { packageRoot } from '../../stack/package-root.js';
 import { relayProcess, type RelayProcess } from '../../stack/relay-process.js';
 import { chooseRuntime, hostUrlFromWordPress, listenHostFor } from '../../stack/runtime.js';
 import { startWordPress, type RunningWordPress } from '../../stack/wordpress.js';
-import { wpEnvPaths } from '../../stack/wp-env-paths.js';
 import { WpClient } from '../../e2e/support/wp-client.js';
 
 export const BENCH_SLUG = 'bench-live';
@@ -75,7 +74,7 @@ export async function startBenchSite(options: BenchSiteOptions): Promise<BenchSi
   const relay = relayProcess({ port: options.relayPort, host: listenHostFor(runtime), secret, extraArgs: ['--log-level', 'warn'] });
   try {
     // Must-use plugins load before regular ones, which the fixture needs to take the plugin out per request.
-    const muPlugins = join(wpEnvPaths(root, options.instance).siteDir(wordpress.runtime), 'wp-content', 'mu-plugins');
+    const muPlugins = join(dirname(wordpress.pluginsDir), 'mu-plugins');
     await mkdir(muPlugins, { recursive: true });
     await copyFile(join(root, 'bench', 'wordpress', 'fixture', FIXTURE), join(muPlugins, FIXTURE));
     const folder = await wordpress.installPlugin(pluginDir);

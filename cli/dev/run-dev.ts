@@ -20,6 +20,9 @@ export interface DevOptions {
   relayPort: number;
   slug: string;
   cwd: string;
+  /** A real stack (Apache + mod_php or nginx + php-fpm, MariaDB) instead of wp-env. */
+  server?: 'apache' | 'nginx';
+  dbPort?: number;
 }
 
 /** Thrown when a stop signal arrives during start-up: not a failure, the command just ends. */
@@ -50,7 +53,7 @@ export async function runDev(options: DevOptions): Promise<void> {
 
   try {
     const runtime = await step('checking ports, the built block and how to run WordPress', () =>
-      preflight({ wordpress: options.port, relay: options.relayPort, leftoverWordPress: leftoverWordPress(options.cwd, options.port) }),
+      preflight({ wordpress: options.port, relay: options.relayPort, leftoverWordPress: leftoverWordPress(options.cwd, options.port), server: options.server }),
     );
     const siteUrl = `http://localhost:${options.port}`;
     const secret = generateSecret();
@@ -78,17 +81,21 @@ export async function runDev(options: DevOptions): Promise<void> {
       return `http://127.0.0.1:${options.relayPort}`;
     });
 
-    const wordpress = await step(`starting WordPress on port ${options.port} (wp-env, ${runtime} runtime)`, async () => {
+    const realStack = runtime === 'apache' || runtime === 'nginx';
+    const how = realStack ? `${runtime === 'apache' ? 'Apache + mod_php' : 'nginx + php-fpm'}, MariaDB` : `wp-env, ${runtime} runtime`;
+    const wordpress = await step(`starting WordPress on port ${options.port} (${how})`, async () => {
       const started = await startWordPress({
         projectDir: project.projectDir,
         instance: devInstance(options.port),
         runtime,
         port: options.port,
+        dbPort: options.dbPort,
         constants: {
           [`${project.constantPrefix}_SECRET`]: secret,
           [`${project.constantPrefix}_RELAY_URL`]: relayUrlForWordPress,
-          // The cron pump below plays the system cron; see stack/cron-pump.ts for why WP-Cron cannot here.
-          DISABLE_WP_CRON: true,
+          // wp-env: the cron pump below plays the system cron (see stack/cron-pump.ts for why WP-Cron cannot there).
+          // Real stacks keep WP-Cron as WordPress ships it.
+          ...(realStack ? {} : { DISABLE_WP_CRON: true }),
         },
         extraPlugins: [project.pluginDir],
         onProgress: steps.detail,
@@ -106,7 +113,7 @@ export async function runDev(options: DevOptions): Promise<void> {
     });
 
     // Last: WordPress's first cron run (update checks that time out offline) would slow the set-up requests above.
-    await step('starting the cron pump (requests /wp-cron.php every second)', async () => {
+    if (!realStack) await step('starting the cron pump (requests /wp-cron.php every second)', async () => {
       let lastError = '';
       const pump = startCronPump({
         siteUrl,

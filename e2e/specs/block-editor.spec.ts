@@ -5,6 +5,7 @@
 import type { Page } from '@playwright/test';
 import { Admin, Editor, PageUtils } from '@wordpress/e2e-test-utils-playwright';
 import { expect, test } from '../support/fixtures.js';
+import { editorCanvas, waitForEditorReady } from '../support/editor.js';
 import { anonymousContext, blockClass, blockName, itemTitles, openLiveBlock } from '../support/live-block.js';
 import { signedTrigger, uniqueMarker } from '../support/trigger.js';
 
@@ -17,10 +18,10 @@ interface SavedBlock {
   attributes: Record<string, unknown>;
 }
 
-async function insertFromInserter(page: Page, title: string): Promise<void> {
+async function insertFromInserter(page: Page, title: string, block: string): Promise<void> {
   // The editor keeps loading scripts after it shows (slowly, under Playground) and may re-render the inserter
-  // meanwhile; so wait for the queue, and open the inserter again if it closed.
-  await page.waitForLoadState('networkidle');
+  // meanwhile; so wait until it knows the block, and open the inserter again if it closed.
+  await waitForEditorReady(page, block);
   const search = page.locator('.block-editor-inserter__menu').getByRole('searchbox').first();
   // createNewPost turns the welcome guide off, but on a slow first start the editor may still open it afterwards.
   const welcomeGuide = page.getByRole('dialog', { name: /welcome to the block editor/i });
@@ -68,10 +69,10 @@ test('the block is inserted, configured and published in the editor, and shows l
   const admin = new Admin({ page, editor, pageUtils: new PageUtils({ page, browserName: 'chromium' }) });
   await admin.createNewPost({ postType: 'page', title: `Live block ${uniqueMarker('editor')}` });
 
-  await insertFromInserter(page, 'Live Notifications');
+  await insertFromInserter(page, 'Live Notifications', blockName(slug));
   await configureInInspector(page);
-  // The editor's own static preview follows the settings.
-  await expect(page.locator(`.${blockClass(slug)}__heading`, { hasText: HEADING })).toBeVisible();
+  // The editor's own static preview follows the settings (inside the iframed canvas on newer WordPress).
+  await expect((await editorCanvas(page)).locator(`.${blockClass(slug)}__heading`, { hasText: HEADING })).toBeVisible();
 
   const blocks = await page.evaluate(() => {
     const wp = (window as unknown as { wp: { data: { select(store: string): { getBlocks(): SavedBlock[] } } } }).wp;

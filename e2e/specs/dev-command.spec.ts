@@ -12,8 +12,12 @@ import { listenOnRelay } from '../support/relay-listener.js';
 
 const ROOT = packageRoot();
 const CLI = join(ROOT, 'bin', 'wp-realtime.js');
-const WP_PORT = 8896;
-const RELAY_PORT = 3906;
+// Other ports for parallel suites (the matrix runner and other checkouts) through the environment.
+const WP_PORT = Number(process.env['WP_REALTIME_E2E_DEV_PORT'] ?? 8896);
+const RELAY_PORT = Number(process.env['WP_REALTIME_E2E_DEV_RELAY_PORT'] ?? 3906);
+// On a real-stack run, `dev --server <that stack>` is what is tested (same core through WP_REALTIME_WP_CORE).
+const RUNTIME = process.env['WP_REALTIME_E2E_RUNTIME'] ?? '';
+const SERVER_ARGS = RUNTIME === 'apache' || RUNTIME === 'nginx' ? ['--server', RUNTIME] : [];
 const START_BUDGET_MS = 240_000;
 const STOP_BUDGET_MS = 30_000;
 
@@ -80,6 +84,8 @@ test.describe('wp-realtime dev', () => {
       [['--slug', 'Bad_Slug'], /slug/],
       [['--port', '3906', '--relay-port', '3906'], /different ports/],
       [['--no-such-flag'], /unknown option/],
+      [['--server', 'iis'], /--server/],
+      [['--db-port', '3399'], /--db-port only applies/],
     ];
     for (const [args, reason] of cases) {
       const result = spawnSync(process.execPath, [CLI, 'dev', ...args], { encoding: 'utf8', timeout: 20_000 });
@@ -101,7 +107,7 @@ test.describe('wp-realtime dev', () => {
     test.setTimeout(START_BUDGET_MS + 120_000);
     expect(await portAnswers(WP_PORT), `port ${WP_PORT} must be free for this test`).toBe(false);
     expect(await portAnswers(RELAY_PORT), `port ${RELAY_PORT} must be free for this test`).toBe(false);
-    const run = startDev(['--port', String(WP_PORT), '--relay-port', String(RELAY_PORT)]);
+    const run = startDev(['--port', String(WP_PORT), '--relay-port', String(RELAY_PORT), ...SERVER_ARGS]);
     let stopped = false;
     try {
       const started = Date.now();
@@ -187,7 +193,7 @@ test.describe('wp-realtime dev', () => {
 
   test('SIGINT during start-up stops what was started, exits 0 and frees both ports', async () => {
     test.setTimeout(START_BUDGET_MS);
-    const run = startDev(['--port', String(WP_PORT), '--relay-port', String(RELAY_PORT)]);
+    const run = startDev(['--port', String(WP_PORT), '--relay-port', String(RELAY_PORT), ...SERVER_ARGS]);
     try {
       // The relay already listens and WordPress is starting: the worst moment to be interrupted.
       await waitForOutput(run, /\[\d+\] starting WordPress on port \d+ .* …/, 60_000);

@@ -1,8 +1,10 @@
 /**
- * Waits for an event to reach a socket.io client, running WP-Cron while waiting: under Playground the plugin's
- * after-response delivery is a cron event that only runs when the harness requests wp-cron.php.
+ * Waits for an event to reach a socket.io client. Under Playground it runs WP-Cron while waiting: the plugin's
+ * after-response delivery is a cron event there that only runs when the harness requests wp-cron.php. On the real
+ * stacks it only waits: WP-Cron is as WordPress ships it, and whatever the plugin does must deliver by itself.
  */
 import type { RelayEnvelope, RelayListener } from './relay-listener.js';
+import { e2eStack } from './stack-env.js';
 import { runCron, type WpClient } from './wp-client.js';
 
 export async function awaitDelivery(
@@ -11,6 +13,7 @@ export async function awaitDelivery(
   predicate: (event: RelayEnvelope) => boolean,
   { timeoutMs = 60_000, what = 'expected event' }: { timeoutMs?: number; what?: string } = {},
 ): Promise<RelayEnvelope> {
+  if (!e2eStack().pumpsCron) return listener.waitFor(predicate, timeoutMs, what);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const remaining = deadline - Date.now();

@@ -1,8 +1,9 @@
 /**
  * Playwright fixtures: the relay as a real process owned by the (single) worker, so specs may stop and restart
- * it; an admin HTTP session; an anonymous one; the stack's settings.
+ * it; an admin HTTP session; an anonymous one; the stack's settings; and `page` logged in as admin on every
+ * runtime (Playground logs a browser in by itself; the other runtimes log in through wp-login.php, as a person).
  */
-import { test as base } from '@playwright/test';
+import { test as base, type Page } from '@playwright/test';
 import { relayProcess, type RelayProcess } from '../../stack/relay-process.js';
 import { e2eStack, type E2eStack } from './stack-env.js';
 import { WpClient } from './wp-client.js';
@@ -39,6 +40,17 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker' },
   ],
   anonymous: async ({ stack }, use) => use(new WpClient(stack.wpUrl)),
+  page: async ({ page, stack }, use) => {
+    if (stack.runtime !== 'playground') await logInAsAdmin(page, stack);
+    await use(page);
+  },
 });
+
+async function logInAsAdmin(page: Page, stack: E2eStack): Promise<void> {
+  await page.goto(new URL('/wp-login.php', stack.wpUrl).href);
+  await page.fill('#user_login', stack.adminUser);
+  await page.fill('#user_pass', stack.adminPassword);
+  await Promise.all([page.waitForURL(/\/wp-admin\//), page.click('#wp-submit')]);
+}
 
 export { expect } from '@playwright/test';

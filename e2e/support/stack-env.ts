@@ -10,6 +10,10 @@ export interface E2eStack {
   secret: string;
   pluginSlug: string;
   pluginDir: string;
+  /** playground, docker, apache or nginx. */
+  runtime: string;
+  /** Whether the harness plays the system cron (Playground only): specs then drive WP-Cron while they wait. */
+  pumpsCron: boolean;
 }
 
 const KEYS = {
@@ -22,6 +26,8 @@ const KEYS = {
   secret: 'WP_REALTIME_E2E_SECRET',
   pluginSlug: 'WP_REALTIME_E2E_PLUGIN_SLUG',
   pluginDir: 'WP_REALTIME_E2E_PLUGIN_DIR',
+  runtime: 'WP_REALTIME_E2E_RUNTIME',
+  pumpsCron: 'WP_REALTIME_E2E_PUMPS_CRON',
 } as const satisfies Record<keyof E2eStack, string>;
 
 export function publishStack(stack: E2eStack): void {
@@ -44,5 +50,7 @@ export function e2eStack(): E2eStack {
     secret: read(KEYS.secret),
     pluginSlug: read(KEYS.pluginSlug),
     pluginDir: read(KEYS.pluginDir),
+    runtime: read(KEYS.runtime),
+    pumpsCron: read(KEYS.pumpsCron) === 'true',
   };
 }
