@@ -24,6 +24,7 @@ import { type RelayOptions, withDefaults } from './options.js';
 import { redactRedisUrl } from './redis/connection.js';
 import { RedisBroker } from './redis/broker.js';
 import { attachSockets } from './sockets.js';
+import { type ReadyWebhooks, startReadyWebhooks } from './webhooks.js';
 
 export { RELAY_DEFAULTS, type RelayOptions } from './options.js';
 
@@ -96,6 +97,7 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
   const ingest = createIngestHandler({ options, broker, metrics, logger, isDraining: () => draining, addressOf });
   let stopGuard = (): void => {};
   let stopExpirySweep = (): void => {};
+  let webhooks: ReadyWebhooks | undefined;
 
   /** socket.io answers its own path before this; ingest, the hot path, skips express. */
   function handleRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -144,6 +146,8 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
       logger.info({ redis: redactRedisUrl(redisUrl) }, 'connecting to redis; /readyz answers 503 until this relay shares its broadcasts');
       redisBroker.start();
     }
+    // Ready means listening (and, with Redis, sharing broadcasts): the sites are told then, and after every outage.
+    webhooks = startReadyWebhooks({ options, isReady: () => !draining && broker.isReady(), metrics, logger });
     const { port } = httpServer.address() as AddressInfo;
     const host = options.host.includes(':') ? `[${options.host}]` : options.host;
     return `http://${host}:${port}`;
@@ -157,6 +161,7 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
   async function stop(): Promise<void> {
     if (draining) return;
     draining = true;
+    webhooks?.stop();
     stopGuard();
     stopExpirySweep();
     lean?.stop();

@@ -45,6 +45,15 @@ export interface RelayOptions {
    * loopback / linklocal / uniquelocal. Empty: the TCP peer is the client.
    */
   trustProxy: string[];
+  /**
+   * WordPress webhook routes (`--webhook-url`, e.g. https://example.com/wp-json/acme-live/v1/webhook) told with a
+   * signed `relay_ready` when the relay starts listening and whenever it is ready again (relay/webhooks.ts).
+   */
+  webhookUrls: string[];
+  /** How long one webhook POST may take before it counts as failed. */
+  webhookTimeoutMs: number;
+  /** Retries of a failed webhook POST (exponential backoff from 0.5 s, at most 30 s apart). */
+  webhookRetries: number;
   /** engine.io heartbeat, for both kinds of connection (socket.io's defaults). */
   pingIntervalMs: number;
   pingTimeoutMs: number;
@@ -71,6 +80,9 @@ export const RELAY_DEFAULTS: Omit<RelayOptions, 'secret'> = {
   logLevel: 'info',
   leanWebSocket: true,
   trustProxy: [],
+  webhookUrls: [],
+  webhookTimeoutMs: 10_000,
+  webhookRetries: 8,
   pingIntervalMs: 25_000,
   pingTimeoutMs: 20_000,
 };

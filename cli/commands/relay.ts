@@ -26,6 +26,9 @@ interface RelayFlags {
   logLevel: string;
   leanWebsocket: boolean;
   trustProxy?: string[];
+  webhookUrl?: string[];
+  webhookTimeout: number;
+  webhookRetries: number;
 }
 
 function parseOrigin(value: string, previous: string[] | undefined): string[] {
@@ -53,6 +56,23 @@ function parseTrustProxy(value: string, previous: string[] | undefined): string[
     throw error;
   }
   return [...(previous ?? []), ...proxies];
+}
+
+function parseWebhookUrl(value: string, previous: string[] | undefined): string[] {
+  // The environment variable holds one or more URLs separated by commas or spaces.
+  const urls = value.split(/[\s,]+/).filter(Boolean);
+  for (const candidate of urls) {
+    let url: URL | null;
+    try {
+      url = new URL(candidate);
+    } catch {
+      url = null;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new UsageError(`relay: --webhook-url "${candidate}" must be an http(s) URL like https://example.com/wp-json/acme-live/v1/webhook`);
+    }
+  }
+  return [...(previous ?? []), ...urls];
 }
 
 function parseRedisUrl(value: string): string {
@@ -102,6 +122,13 @@ export function relayCommand(): Command {
       'proxies whose X-Forwarded-For names the client for the per-IP limits: addresses, CIDR subnets, loopback, linklocal, uniquelocal',
       parseTrustProxy,
     )
+    .addOption(
+      new Option('--webhook-url <url...>', "WordPress webhook routes told (signed) when the relay is ready, so sites send what they queued during an outage at once: the plugin's /wp-json/<slug>/v1/webhook")
+        .env('WP_REALTIME_WEBHOOK_URL')
+        .argParser(parseWebhookUrl),
+    )
+    .option('--webhook-timeout <ms>', 'how long one webhook request may take', integerInRange(100, 120_000), RELAY_DEFAULTS.webhookTimeoutMs)
+    .option('--webhook-retries <n>', 'retries of a failed webhook request (backoff from 0.5 s, at most 30 s apart)', integerInRange(0, 100), RELAY_DEFAULTS.webhookRetries)
     .option('--no-lean-websocket', "serve WebSocket-first clients with full socket.io sockets too (more memory per connection; the lean connection is the default)")
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(RELAY_DEFAULTS.logLevel))
     .action(async (flags: RelayFlags) => {
@@ -128,6 +155,9 @@ export function relayCommand(): Command {
         logLevel: flags.logLevel,
         leanWebSocket: flags.leanWebsocket,
         trustProxy: flags.trustProxy ?? [],
+        webhookUrls: flags.webhookUrl ?? [],
+        webhookTimeoutMs: flags.webhookTimeout,
+        webhookRetries: flags.webhookRetries,
       };
       const relay = createRelay(options);
       // Signal handlers go in before anything is printed: whoever waits for the banner may signal right after it.

@@ -8,6 +8,15 @@ import { relayProcess, type RelayProcess } from '../../stack/relay-process.js';
 import { e2eStack, type E2eStack } from './stack-env.js';
 import { WpClient } from './wp-client.js';
 
+/** `--webhook-url` pointing at the generated plugin's webhook route. */
+export function webhookArgs(stack: E2eStack, url = webhookUrl(stack)): string[] {
+  return ['--webhook-url', url];
+}
+
+export function webhookUrl(stack: E2eStack): string {
+  return `${stack.wpUrl}/wp-json/${stack.pluginSlug}/v1/webhook`;
+}
+
 interface WorkerFixtures {
   stack: E2eStack;
   relay: RelayProcess;
@@ -24,7 +33,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   stack: [async ({}, use) => use(e2eStack()), { scope: 'worker' }],
   relay: [
     async ({ stack }, use) => {
-      const relay = relayProcess({ port: stack.relayPort, host: stack.relayListenHost, secret: stack.secret, extraArgs: ['--log-level', 'warn'] });
+      // Like a production relay, it tells the site when it is (again) ready, so an outage's backlog goes out at once.
+      const relay = relayProcess({ port: stack.relayPort, host: stack.relayListenHost, secret: stack.secret, extraArgs: ['--log-level', 'warn', ...webhookArgs(stack)] });
       await relay.start();
       await use(relay);
       await relay.stop();

@@ -11,6 +11,8 @@ export interface RelayEnvelope {
 
 export interface RelayListener {
   readonly events: RelayEnvelope[];
+  /** When (Date.now()) this client received the event. */
+  arrivedAt(event: RelayEnvelope): number;
   waitFor(predicate: (event: RelayEnvelope) => boolean, timeoutMs?: number, what?: string): Promise<RelayEnvelope>;
   close(): void;
 }
@@ -18,7 +20,11 @@ export interface RelayListener {
 export async function listenOnRelay(relayUrl: string, auth: { token?: string } = {}): Promise<RelayListener> {
   const socket: Socket = io(relayUrl, { auth, transports: ['websocket'], reconnection: true, reconnectionDelay: 200 });
   const events: RelayEnvelope[] = [];
-  socket.on('custom_event', (event: RelayEnvelope) => events.push(event));
+  const arrivals = new WeakMap<RelayEnvelope, number>();
+  socket.on('custom_event', (event: RelayEnvelope) => {
+    arrivals.set(event, Date.now());
+    events.push(event);
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', (error) => {
@@ -28,12 +34,13 @@ export async function listenOnRelay(relayUrl: string, auth: { token?: string } =
   });
   return {
     events,
+    arrivedAt: (event) => arrivals.get(event) ?? Number.NaN,
     async waitFor(predicate, timeoutMs = 15_000, what = 'the expected event') {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
         const found = events.find(predicate);
         if (found) return found;
-        await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, 20));
       }
       throw new Error(`no ${what} reached the socket.io client within ${timeoutMs / 1000}s; received: ${JSON.stringify(events).slice(0, 1000)}`);
     },
