@@ -40,6 +40,8 @@ import { startBenchSite, type BenchSite } from './site.js';
 const FULL_COUNT = 30;
 /** `--quick`: a smoke run of every part, a few minutes per runtime (figures too few to read targets from). */
 const QUICK_COUNT = 5;
+/** Discarded publish-to-screen events on a real stack; Playground keeps its one (its first cron run dwarfs the rest). */
+const DEFAULT_REAL_STACK_WARMUP = 3;
 
 function log(line: string): void {
   process.stdout.write(`[bench:wordpress ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -51,12 +53,19 @@ function positiveInt(name: string, value: string): number {
   return n;
 }
 
+function nonNegativeInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number ≥ 0, got "${value}"`);
+  return n;
+}
+
 function parseOptions() {
   const { values } = parseArgs({
     options: {
       samples: { type: 'string' },
       events: { type: 'string' },
       quick: { type: 'boolean' },
+      'warmup-events': { type: 'string' },
       runtimes: { type: 'string' },
       'cron-interval-ms': { type: 'string', default: '250' },
       only: { type: 'string', default: 'requests,e2e' },
@@ -82,6 +91,7 @@ function parseOptions() {
   return {
     runtimes: values.runtimes === undefined ? availableRuntimes() : parseRuntimes(values.runtimes),
     quick: values.quick ?? false,
+    warmupEvents: values['warmup-events'] === undefined ? null : nonNegativeInt('warmup-events', values['warmup-events']),
     samples,
     events,
     cronIntervalMs: positiveInt('cron-interval-ms', values['cron-interval-ms']),
@@ -134,7 +144,7 @@ function docsSection(runtime: BenchRuntime, site: BenchSite, options: Options, r
       const pickup = e2e.cronRuns > 0 ? Math.round(e2e.cronMs / e2e.cronRuns) : null;
       lines.push(`#### Publish → on screen in Chromium (DISABLE_WP_CRON, cron pump every ${options.cronIntervalMs} ms; it made ${e2e.cronRuns} wp-cron.php requests in ${(e2e.cronMs / 1000).toFixed(0)} s, one per ${pickup ?? '–'} ms)`);
     } else {
-      lines.push('#### Publish → on screen in Chromium (no cron pump; one event at a time)');
+      lines.push(`#### Publish → on screen in Chromium (no cron pump; one event at a time; ${String(results.setup.config['browserWarmupEvents'])} warm-up events discarded)`);
     }
     lines.push('', ...publishToScreenTable(stages), '');
     if (!real) lines.push(heldResponseLine(splitByHeldResponse(e2e.samples)));
@@ -152,6 +162,8 @@ async function benchRuntime(runtime: BenchRuntime, options: Options, root: strin
   const name = resultsName(options.name, runtime);
   // The real stacks have no cron pump: WP-Cron stays as WordPress ships it.
   const cronIntervalMs = real ? null : options.cronIntervalMs;
+  // A freshly installed real stack is cold for its first events (opcache, the first WP-Cron runs): see docs/benchmarks.md.
+  const warmupEvents = options.warmupEvents ?? (real ? DEFAULT_REAL_STACK_WARMUP : 1);
   const startedAt = new Date().toISOString();
   const loadAverageAtStart = loadavg();
   rlog(`instance ${options.instance}-${runtime}, WordPress port ${ports.wp}, relay port ${ports.relay}${real ? `, MariaDB port ${ports.db}` : ''}; ${options.samples} requests per variant and relay state, ${options.events} browser events; load average ${loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}`);
@@ -161,7 +173,7 @@ async function benchRuntime(runtime: BenchRuntime, options: Options, root: strin
   try {
     rlog(`WordPress ${site.wordpressVersion} at ${site.wordpress.url}`);
     // The browser part first: under Playground it needs the cron pump, and afterwards the outbox is empty for the request timings.
-    if (options.e2e) e2e = await runPublishToScreen({ site, events: options.events, cronIntervalMs, log: rlog });
+    if (options.e2e) e2e = await runPublishToScreen({ site, events: options.events, warmupEvents, cronIntervalMs, log: rlog });
     if (options.requests) requestSamples = await runRequestCost({ site, samples: options.samples, relayStates: options.relayStates, log: rlog });
   } finally {
     await site.stop();
@@ -198,6 +210,7 @@ async function benchRuntime(runtime: BenchRuntime, options: Options, root: strin
         harness: 'wordpress',
         samplesPerVariant: options.samples,
         browserEvents: options.events,
+        browserWarmupEvents: warmupEvents,
         cronIntervalMs,
         wordpressRuntime: site.wordpress.runtime,
         wordpressVersion: site.wordpressVersion,

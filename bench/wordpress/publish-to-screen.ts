@@ -19,6 +19,8 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
 export interface PublishToScreenOptions {
   site: BenchSite;
   events: number;
+  /** Events published and discarded before the timed ones (cold opcache, the new site's first WP-Cron runs). */
+  warmupEvents: number;
   /** null: no cron pump (the real stacks). */
   cronIntervalMs: number | null;
   log: (line: string) => void;
@@ -76,7 +78,10 @@ export async function runPublishToScreen(options: PublishToScreenOptions): Promi
   try {
     const view = await openVisitorPage(browser, site.wordpress.url, page.link, site.slug);
     log(`publish-to-screen: the visitor's block is live; ${cronIntervalMs === null ? 'no cron pump (WP-Cron as shipped)' : `cron pump every ${cronIntervalMs} ms`}`);
-    await publishOne(site, view, `Warm-up ${Date.now().toString(36)}`);
+    for (let i = 1; i <= options.warmupEvents; i++) {
+      const w = await publishOne(site, view, `Warm-up ${i} ${Date.now().toString(36)}`);
+      log(`publish-to-screen warm-up ${i}/${options.warmupEvents} (not counted): ${w.onScreenAt - w.requestedAt} ms (outbox → relay ${w.ingestedAt - w.savedAt})`);
+    }
     const samples: PublishToScreenSample[] = [];
     const plainRequestMs: number[] = [];
     for (let i = 1; i <= options.events; i++) {
