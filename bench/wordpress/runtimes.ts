@@ -72,13 +72,13 @@ export function targetLine(checks: readonly TargetCheck[]): string {
 }
 
 /**
- * How many events the relay must have accepted after a relay-up block of `timedPerKind` requests per kind and
- * variant (warm-up included): the recipe's, which it POSTs inside the request, and, on the real stacks, the plugin's
- * too, which it sends right after the response. Under Playground the plugin hands them to WP-Cron, which no pump
- * runs during the request timings, so none of the plugin's may arrive.
+ * How many events the relay must have accepted during a relay-up block: the recipe's (`recipeEvents`, POSTed inside
+ * the request) and, on the real stacks, every event the plugin marked sent meanwhile (`pluginSent`: its own, sent
+ * right after each response, plus any left pending by an earlier down or black-holed block, which the relay's
+ * relay_ready webhook releases). Under Playground the plugin hands its events to WP-Cron, which no pump runs during
+ * the request timings, so none of the plugin's may arrive.
  */
-export function expectedRelayIngest(runtime: BenchRuntime, relayState: RelayState, timedPerKind: number, kinds: number): number {
+export function expectedRelayIngest(runtime: BenchRuntime, relayState: RelayState, recipeEvents: number, pluginSent: number): number {
   if (relayState !== 'up') return 0;
-  const recipe = timedPerKind * kinds;
-  return isRealStack(runtime) ? recipe * 2 : recipe;
+  return isRealStack(runtime) ? recipeEvents + pluginSent : recipeEvents;
 }

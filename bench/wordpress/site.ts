@@ -88,7 +88,11 @@ export async function startBenchSite(options: BenchSiteOptions): Promise<BenchSi
     },
     onProgress: (line) => options.log(`wordpress: ${line}`),
   });
-  const relay = relayProcess({ port: options.relayPort, host: listenHostFor(runtime), secret, extraArgs: ['--log-level', 'warn'] });
+  // On the real stacks the relay tells the site when it is ready (docs/delivery.md), as a production set-up would: a
+  // relay coming back after the down or black-holed block ends the plugin's 30 s pause at once. Under Playground the
+  // loopback never arrives, so the cron pump does that job.
+  const webhookArgs = realStack ? ['--webhook-url', `${wordpress.url}/wp-json/${BENCH_SLUG}/v1/webhook`] : [];
+  const relay = relayProcess({ port: options.relayPort, host: listenHostFor(runtime), secret, extraArgs: ['--log-level', 'warn', ...webhookArgs] });
   try {
     // Must-use plugins load before regular ones, which the fixture needs to take the plugin out per request.
     const muPlugins = join(dirname(wordpress.pluginsDir), 'mu-plugins');
