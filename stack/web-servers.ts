@@ -61,11 +61,14 @@ function apacheConfig(layout: WebServerLayout, d: Dirs): string {
     `Group ${WEB_USER}`,
     `Listen 127.0.0.1:${layout.port}`,
     'ServerName localhost',
+    // Debian's mpm_prefork.conf. With 8 workers one Chromium visitor's idle keep-alive connections (up to 6, each
+    // holding a prefork child for KeepAliveTimeout, 5 s) plus the admin's left the plugin's loopback waiting for a
+    // free child for up to 2.6 s ("server reached MaxRequestWorkers" in the error log; docs/benchmarks.md).
     '<IfModule mpm_prefork_module>',
-    '  StartServers 2',
-    '  MinSpareServers 2',
-    '  MaxSpareServers 4',
-    '  MaxRequestWorkers 8',
+    '  StartServers 5',
+    '  MinSpareServers 5',
+    '  MaxSpareServers 10',
+    '  MaxRequestWorkers 150',
     '  MaxConnectionsPerChild 0',
     '</IfModule>',
     `TypesConfig /etc/mime.types`,
