@@ -132,6 +132,8 @@ export function startReadyWebhooks({ options, isReady, metrics, logger }: Deps):
     }
   }
 
+  // Sampled, not pushed by the broker: an outage shorter than one period (250 ms) may go unannounced, which is
+  // harmless (WordPress's sends during it are retried by WP-Cron) and keeps the broker free of listeners.
   function sample(): void {
     if (stopped) return;
     const ready = isReady();

@@ -143,10 +143,12 @@ describe('relay_ready webhook', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(receiver.received).toHaveLength(1);
+    // The relay samples its readiness every 250 ms: let it see the outage (timers run late on a loaded machine).
+    await new Promise((r) => setTimeout(r, 2_000));
     await redis.start();
-    await waitFor(() => receiver.received.length === 2, 15_000);
+    await waitFor(() => receiver.received.length === 2, 25_000);
     expect((JSON.parse(receiver.received[1]!.body) as { events: unknown }).events).toEqual([{ name: 'relay_ready' }]);
-  }, 45_000);
+  }, 75_000);
 
   it('takes the URLs from WP_REALTIME_WEBHOOK_URL, and refuses a URL that is not http(s) with exit 2', async () => {
     const bad = await runCli(['relay', '--secret', 'x'.repeat(40), '--webhook-url', 'ftp://example.com/hook']);
