@@ -2,7 +2,9 @@
  * Issue 4, relay outage: the page stays usable and the block shows "offline"; when the relay returns the block
  * reconnects and shows the events triggered meanwhile (held in WordPress's outbox, sent on its retry), each once.
  */
-import { expect, test } from '../support/fixtures.js';
+import { expect, test, webhookArgs, webhookUrl } from '../support/fixtures.js';
+import { relayProcess } from '../../stack/relay-process.js';
+import { startWebhookGate } from '../support/webhook-gate.js';
 import { anonymousContext, itemTitles, openLiveBlock, publishBlockPage } from '../support/live-block.js';
 import { sendNotice } from '../support/notice.js';
 import { uniqueMarker } from '../support/trigger.js';
@@ -20,6 +22,11 @@ test('with the relay down the block is quietly offline; back up, it shows what i
     await sendNotice(anonymous, stack, { title: before });
     await expect(view.item(before)).toHaveCount(1, { timeout: 20_000 });
 
+    // The relay comes back as a new (in-memory) process whose relay_ready webhook waits at a gate until the block is
+    // live again: on a real stack WordPress sends the backlog within milliseconds of that webhook, and a block still
+    // reconnecting to a relay that lost its history on restart would only get replay_gap for it.
+    const gate = await startWebhookGate(webhookUrl(stack));
+    const revived = relayProcess({ port: stack.relayPort, host: stack.relayListenHost, secret: stack.secret, extraArgs: ['--log-level', 'warn', ...webhookArgs(stack, gate.url)] });
     await relay.stop();
     const missed = [1, 2, 3].map((n) => `missed ${n} ${marker}`);
     try {
@@ -31,17 +38,24 @@ test('with the relay down the block is quietly offline; back up, it shows what i
       await expect.poll(async () => (await admin.request(`/wp-json/${slug}/v1/status`, { withNonce: true })).json<{ relay: { reachable: boolean } }>().relay.reachable, { timeout: 30_000 }).toBe(false);
       await expect(view.root).toHaveAttribute('data-live-notifications-state', 'offline');
     } finally {
-      await relay.start();
+      await revived.start();
     }
 
-    await view.waitForState('live', 60_000);
-    for (const title of missed) await expect(view.item(title)).toHaveCount(1, { timeout: 200_000 });
-    // One more event after the retry: if any missed one were sent again it would have arrived before this one.
-    const after = `after the outage ${marker}`;
-    await sendNotice(anonymous, stack, { title: after });
-    await expect(view.item(after)).toHaveCount(1, { timeout: 20_000 });
-    expect(await itemTitles(view, slug)).toEqual([after, ...[...missed].reverse(), before]);
-    expect(view.problems).toEqual({ errors: [], dialogs: [] });
+    try {
+      await view.waitForState('live', 60_000);
+      gate.open();
+      for (const title of missed) await expect(view.item(title)).toHaveCount(1, { timeout: 200_000 });
+      // One more event after the retry: if any missed one were sent again it would have arrived before this one.
+      const after = `after the outage ${marker}`;
+      await sendNotice(anonymous, stack, { title: after });
+      await expect(view.item(after)).toHaveCount(1, { timeout: 20_000 });
+      expect(await itemTitles(view, slug)).toEqual([after, ...[...missed].reverse(), before]);
+      expect(view.problems).toEqual({ errors: [], dialogs: [] });
+    } finally {
+      await revived.stop();
+      await gate.close();
+      await relay.start();
+    }
   } finally {
     await visitor.close();
   }
