@@ -8,14 +8,14 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { connect as connectTcp, createServer, type Socket as TcpSocket } from 'node:net';
+import { connect as connectTcp, type Socket as TcpSocket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { type EventEnvelope, SIGNATURE_HEADER, signatureHeader } from '../../protocol/index.js';
 import { collect, connect, postSigned, settle, type TestClient } from './support/clients.js';
 import { metricValue, waitForReady } from './support/cluster.js';
-import { startRedisServer, type RedisServer } from './support/redis-server.js';
+import { freePort, startRedisServer, type RedisServer } from './support/redis-server.js';
 import { type RelayProcess, startRelayProcess } from './support/relay-process.js';
 
 const FLOODER = fileURLToPath(new URL('./support/flooder.mjs', import.meta.url));
@@ -39,17 +39,6 @@ function rssBytes(pid: number): number {
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Infinity;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** An engine.io long-polling session opened by hand: handshake, one POSTed socket.io connect, then polled (or not). */
