@@ -296,7 +296,8 @@ export const BEHAVIOUR: readonly BehaviourRow[] = [
     async run(context) {
       const session = await context.connect({ reconnection: true });
       await context.disconnectClients();
-      await until('the disconnect', () => session.counts.disconnects === 1);
+      // ≥ 1 and 10 s: python-socketio over polling sometimes notices only on its next poll cycle, and may reconnect.
+      await until('the disconnect', () => session.counts.disconnects >= 1, 10_000);
       await settle(1_000);
       if (context.has('may-reconnect-after-server-disconnect')) expect(session.counts.disconnects).toBeGreaterThanOrEqual(1);
       else expect(session.counts).toEqual({ connects: 1, disconnects: 1 });
