@@ -5,7 +5,7 @@ import { integerInRange, parseHttpUrl, requireSecret } from '../options.js';
 import { assertRelay } from '../relay-probe.js';
 import { onStdoutClosed } from '../stdio.js';
 import { formatEvent, typeMatcher } from '../tail/format.js';
-import { startTailStream, type TailCredentials } from '../tail/stream.js';
+import type { TailCredentials } from '../tail/stream.js';
 
 interface TailFlags {
   relay?: string;
@@ -76,6 +76,8 @@ export function tailCommand(): Command {
       const wanted = typeMatcher(flags.type ?? []);
       const format = { json: flags.json === true, color: process.stdout.isTTY === true && !process.env.NO_COLOR };
       const status = (line: string): void => void process.stderr.write(`wp-realtime tail: ${line}\n`);
+      // Loaded when the command runs, not for every `wp-realtime …` (--help must start in well under a second).
+      const { startTailStream } = await import('../tail/stream.js');
       const stream = startTailStream({
         relayUrl: flags.relay,
         credentials,

@@ -7,6 +7,7 @@ import { generateSecret } from '../../protocol/index.js';
 import { createRelay } from '../../relay/index.js';
 import { hostUrlFromWordPress, listenHostFor, startCronPump, startWordPress } from '../../stack/index.js';
 import { RuntimeFailure } from '../errors.js';
+import { cliInvocation } from '../invocation.js';
 import { renderBanner } from './banner.js';
 import { devInstance, leftoverWordPress, prepareDemoProject } from './demo-plugin.js';
 import { assertPluginAnswers, createDemoPage, ensurePluginActive, saveBrowserRelayUrl } from './demo-site.js';
@@ -136,6 +137,7 @@ export async function runDev(options: DevOptions): Promise<void> {
         secretConstant: `${project.constantPrefix}_SECRET`,
         runtime,
         seconds: steps.totalSeconds,
+        cli: cliInvocation(options.cwd),
       }),
     );
     await stopper.requested;

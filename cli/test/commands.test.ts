@@ -118,6 +118,24 @@ describe('emit', () => {
   });
 });
 
+describe('relay output', () => {
+  it.each([['info'], ['warn']])('at --log-level %s every stdout line is a JSON log line, "relay listening on <url>" included', async (level) => {
+    const relay = await startRelayProcess(['--log-level', level]);
+    expect(await relay.stop('SIGINT')).toBe(0);
+    const lines = relay.output().split('\n').filter(Boolean);
+    const parsed = lines.map((line) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        throw new Error(`not a JSON line: ${line}`);
+      }
+    });
+    const listening = parsed.find((entry) => entry['msg'] === `relay listening on ${relay.url}`);
+    expect(listening).toMatchObject({ level: 30, service: 'wp-realtime-relay', url: relay.url });
+    if (level === 'info') expect(parsed.map((entry) => entry['msg'])).toContain('relay stopped');
+  });
+});
+
 describe('usage', () => {
   it('prints help with exit 0 and exits 2 on an unknown command or option', async () => {
     const help = await runCli(['--help']);
