@@ -43,6 +43,8 @@ const SEEN_IDS_KEPT = 10_000;
 export function startTailStream(options: TailStreamOptions): TailStream {
   let lastEventId = options.lastEventId;
   let everConnected = false;
+  /** One "cannot connect" line per outage, not one per retry. */
+  let retryAnnounced = false;
   let stopped = false;
   let refreshTimer: NodeJS.Timeout | undefined;
   const seen = new Set<string>();
@@ -94,6 +96,7 @@ export function startTailStream(options: TailStreamOptions): TailStream {
     const resume = lastEventId !== undefined ? `, resuming after ${lastEventId}` : '';
     options.onStatus(`${everConnected ? 'reconnected' : 'connected'} to ${options.relayUrl} (${channels}${resume})`);
     everConnected = true;
+    retryAnnounced = false;
     scheduleRefresh();
   });
   socket.on('connect_error', (error: Error & { data?: { error?: string; message?: string } }) => {
@@ -102,7 +105,8 @@ export function startTailStream(options: TailStreamOptions): TailStream {
       end({ code: error.data?.error ?? 'refused', message: error.data?.message ?? error.message });
       return;
     }
-    options.onStatus(`cannot connect (${error.message}); retrying …`);
+    if (!retryAnnounced) options.onStatus(`cannot connect (${error.message}); retrying until the relay is back …`);
+    retryAnnounced = true;
   });
   socket.on('disconnect', (reason: string) => {
     clearTimeout(refreshTimer);
