@@ -180,6 +180,25 @@ describe('tail across a relay restart (history in Redis)', () => {
   }, 60_000);
 });
 
+describe('tail across a restart of an in-memory relay', () => {
+  it('reconnects by itself and says on stderr that the events after its last one may be missing (history was lost)', async () => {
+    const port = await freePort();
+    let relay = await startRelayProcess(['--port', String(port)]);
+    const t = tail(['--relay', relay.url, '--json']);
+    await t.waitForStatus('connected');
+    await publish(relay, [{ id: 'm-1', type: 'a' }]);
+    await t.waitForLines(1);
+    await relay.stop();
+    relay = await startRelayProcess(['--port', String(port)], relay.secret);
+    await t.waitForStatus('reconnected', 1, 20_000);
+    await t.waitForStatus('the relay no longer holds the events after m-1');
+    await publish(relay, [{ id: 'm-2', type: 'b' }]);
+    const lines = await t.waitForLines(2);
+    expect(lines.map((l) => (JSON.parse(l) as EventEnvelope).id)).toEqual(['m-1', 'm-2']);
+    await relay.stop();
+  }, 40_000);
+});
+
 describe('tail refuses bad input quickly', () => {
   let notRelay: Server;
   let notRelayUrl: string;
