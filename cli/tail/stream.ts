@@ -86,7 +86,8 @@ export function startTailStream(options: TailStreamOptions): TailStream {
         }
         // A reconnect carries a freshly minted token, and lastEventId replays what the gap missed.
         options.onStatus(`token refresh failed (${error?.message ?? ack?.message ?? 'no answer'}); reconnecting …`);
-        socket.disconnect().connect();
+        // The disconnect handler reconnects (socket.io does not after a disconnect asked for by this side).
+        socket.disconnect();
       });
     }, Math.max(1_000, seconds * 800));
   }
