@@ -1,6 +1,6 @@
 /** `wp-realtime tail` as a real process against real relay processes (and a real Redis for the restart). */
 import { createServer, type Server } from 'node:http';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type EventEnvelope, mintToken } from '../../protocol/index.js';
 import { postSigned } from '../../relay/test/support/clients.js';
 import { freePort, startRedisServer, type RedisServer } from '../../relay/test/support/redis-server.js';
@@ -148,6 +148,11 @@ describe('tail across a relay restart (history in Redis)', () => {
     const port = await freePort();
     const args = ['--port', String(port), '--redis', redis.url];
     let relay = await ready(await startRelayProcess(args));
+    const others: RelayProcess[] = [];
+    // A failing assertion must not leave these relays running after the test.
+    onTestFinished(async () => {
+      await Promise.all([relay.stop(), ...others.map((o) => o.stop())]);
+    });
     const secret = relay.secret;
     const t = tail(['--relay', relay.url, '--secret', secret, '--channel', 'public', '--channel', 'private-restart', '--json']);
     await t.waitForStatus('connected');
@@ -161,6 +166,7 @@ describe('tail across a relay restart (history in Redis)', () => {
     await t.waitForStatus('disconnected');
     // While the restarted relay is not up yet, another relay on the same Redis takes the events.
     const other = await ready(await startRelayProcess(['--redis', redis.url], secret));
+    others.push(other);
     await publish(other, [
       { id: 'e-3', type: 'c' },
       { id: 'e-4', channel: 'private-restart', type: 'd' },
@@ -176,7 +182,6 @@ describe('tail across a relay restart (history in Redis)', () => {
     expect(ids).toEqual(['e-1', 'e-2', 'e-3', 'e-4', 'e-5', 'e-6']);
     expect(t.stderr()).toContain('resuming after e-2');
     expect(t.stderr()).not.toContain('no longer holds');
-    await Promise.all([relay.stop(), other.stop()]);
   }, 60_000);
 });
 
@@ -184,6 +189,9 @@ describe('tail across a restart of an in-memory relay', () => {
   it('reconnects by itself and says on stderr that the events after its last one may be missing (history was lost)', async () => {
     const port = await freePort();
     let relay = await startRelayProcess(['--port', String(port)]);
+    onTestFinished(async () => {
+      await relay.stop();
+    });
     const t = tail(['--relay', relay.url, '--json']);
     await t.waitForStatus('connected');
     await publish(relay, [{ id: 'm-1', type: 'a' }]);
@@ -195,7 +203,6 @@ describe('tail across a restart of an in-memory relay', () => {
     await publish(relay, [{ id: 'm-2', type: 'b' }]);
     const lines = await t.waitForLines(2);
     expect(lines.map((l) => (JSON.parse(l) as EventEnvelope).id)).toEqual(['m-1', 'm-2']);
-    await relay.stop();
   }, 40_000);
 });
 
