@@ -81,7 +81,7 @@ export class ServerProcess {
       child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
       child.stdout?.on('data', (chunk: Buffer) => {
         out += chunk.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(out);
+        const match = /listening on (http:\/\/[^\s"]+)/.exec(out);
         if (match?.[1]) {
           clearTimeout(timer);
           resolve(match[1]);

@@ -17,10 +17,18 @@ export function exitCodeFor(error: unknown): number {
   return error instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
 }
 
-/** One clear line on stderr, as the contract asks; stacks only with DEBUG=wp-realtime. */
+/**
+ * The one shape of every error line, whoever raised it (a command, or commander for a bad flag):
+ * `wp-realtime: <command>: <what was wrong and what to do>`, one line on stderr, as the contract asks.
+ */
+export function writeErrorLine(message: string): void {
+  process.stderr.write(`wp-realtime: ${message.split('\n')[0]}\n`);
+}
+
+/** Reports an error thrown by a command; stacks only with DEBUG=wp-realtime. */
 export function reportError(error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`wp-realtime: ${message.split('\n')[0]}\n`);
+  writeErrorLine(message);
   if (process.env.DEBUG?.includes('wp-realtime') && error instanceof Error && error.stack) {
     process.stderr.write(`${error.stack}\n`);
   }

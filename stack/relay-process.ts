@@ -8,7 +8,7 @@ import { StackError } from './errors.js';
 import { packageRoot } from './package-root.js';
 
 const CLI_ENTRY = join(packageRoot(), 'bin', 'wp-realtime.js');
-const LISTENING = /relay listening on (http:\/\/\S+)/;
+const LISTENING = /relay listening on (http:\/\/[^\s"]+)/;
 
 export interface RelayProcessOptions {
   port: number;

@@ -109,6 +109,32 @@ describe('block connection against a real relay', () => {
     expect(client.states).toEqual(['live', 'offline', 'live']);
   });
 
+  it('keeps a run-time subscription across a reconnect (the relay forgets it; the client sends it again)', async () => {
+    const client = connect(async () => relay.tokenFor({ user: '5', channels: ['public', 'private-user-5'] }));
+    await waitFor('live', () => client.connection.state === 'live');
+    expect(await client.connection.unsubscribe(['private-user-5'])).toEqual({ ok: true, channels: ['public'] });
+    expect(await client.connection.subscribe(['public-extra'])).toEqual({ ok: true, channels: ['public', 'public-extra'] });
+    await relay.emit([{ id: 's1', channel: 'public-extra', type: 't' }, { id: 's2', channel: 'private-user-5', type: 't' }]);
+    await waitFor('s1', () => client.events.length === 1);
+
+    await relay.relay.disconnectClients();
+    await waitFor('offline', () => client.states.includes('offline'));
+    await waitFor('live again', () => client.connection.state === 'live' && client.states.length >= 3);
+    await relay.emit([{ id: 's3', channel: 'public-extra', type: 't' }, { id: 's4', channel: 'private-user-5', type: 't' }, { id: 's5', type: 't' }]);
+    await waitFor('s5', () => client.events.some((event) => event.id === 's5'));
+    // The unsubscribed private channel stays off, the subscribed one stays on.
+    expect(ids(client.events)).toEqual(['s1', 's3', 's5']);
+  });
+
+  it('answers a subscription change made while offline with an error, not a hang', async () => {
+    const client = connect(async () => relay.tokenFor());
+    await waitFor('live', () => client.connection.state === 'live');
+    await relay.relay.stop();
+    await waitFor('offline', () => client.connection.state === 'offline');
+    expect(await client.connection.subscribe(['public-x'])).toMatchObject({ ok: false, error: 'offline' });
+    relay = await startRelay();
+  });
+
   it('lets the feed drop duplicates when a replay repeats what the block already shows', async () => {
     const feed = new Feed({ maxItems: 10, eventTypes: [] });
     const first = connect(async () => relay.tokenFor(), { onEvent: (event) => feed.accept(event) });

@@ -31,6 +31,12 @@ describe('describeEvent', () => {
     expect(describeEvent(event({ title: 7 })).title).toBe('post.published');
   });
 
+  it('shows data.message when there is no title (the settings page test event), the type only without either', () => {
+    expect(describeEvent(event({ message: 'Test event from the settings page', site: 'http://x' })).title).toBe('Test event from the settings page');
+    expect(describeEvent(event({ title: 'T', message: 'M' })).title).toBe('T');
+    expect(describeEvent(event({ message: ['not text'] })).title).toBe('post.published');
+  });
+
   it('bounds the title and flattens control characters', () => {
     expect(describeEvent(event({ title: 'a\nb\u0000c' })).title).toBe('a b c');
     expect(describeEvent(event({ title: 'x'.repeat(500) })).title).toHaveLength(MAX_TITLE_LENGTH);

@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
 import { slugProblem } from '../../scaffold/naming.js';
-import { runDev } from '../dev/run-dev.js';
 import { UsageError } from '../errors.js';
 import { parsePort } from '../options.js';
 
@@ -29,6 +28,8 @@ export function devCommand(): Command {
       if (flags.port === flags.relayPort) throw new UsageError(`dev: --port and --relay-port are both ${flags.port}; give them different ports`);
       if (flags.dbPort !== undefined && !flags.server) throw new UsageError('dev: --db-port only applies with --server apache|nginx');
       if (flags.dbPort !== undefined && (flags.dbPort === flags.port || flags.dbPort === flags.relayPort)) throw new UsageError(`dev: --db-port ${flags.dbPort} is already taken by --port or --relay-port`);
+      // Loaded when the command runs, not for every `wp-realtime …` (--help must start in well under a second).
+      const { runDev } = await import('../dev/run-dev.js');
       await runDev({ port: flags.port, relayPort: flags.relayPort, slug: flags.slug, cwd: process.cwd(), server: flags.server, dbPort: flags.dbPort });
       // Everything is stopped; an idle keep-alive socket must not hold the process open.
       setTimeout(() => process.exit(process.exitCode ?? 0), 3_000).unref();

@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { runDoctor } from '../doctor/checks.js';
 import { hasFailure, renderTable } from '../doctor/report.js';
 import { RuntimeFailure, UsageError } from '../errors.js';
 import { parseHttpUrl } from '../options.js';
@@ -22,6 +21,8 @@ export function doctorCommand(): Command {
     .option('--json', 'print the findings as JSON')
     .action(async (flags: DoctorFlags) => {
       if (!flags.site) throw new UsageError('doctor: --site <url> is required, e.g. --site http://localhost:8888');
+      // Loaded when the command runs, not for every `wp-realtime …` (--help must start in well under a second).
+      const { runDoctor } = await import('../doctor/checks.js');
       const findings = await runDoctor({ site: flags.site, relay: flags.relay, secret: flags.secret || undefined, slug: flags.slug });
       process.stdout.write(flags.json ? `${JSON.stringify({ ok: !hasFailure(findings), findings }, null, 2)}\n` : renderTable(findings));
       if (hasFailure(findings)) throw new RuntimeFailure('doctor: some checks failed (see the table above)');

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { DEFAULT_CHANNEL, parseIngestBody, SIGNATURE_HEADER, signatureHeader } from '../../protocol/index.js';
 import { RuntimeFailure, UsageError } from '../errors.js';
 import { parseHttpUrl, requireSecret } from '../options.js';
+import { assertRelay } from '../relay-probe.js';
 
 interface EmitFlags {
   relay?: string;
@@ -39,6 +40,8 @@ export function emitCommand(): Command {
       if (!checked.ok) throw new UsageError(`emit: ${checked.message.replace(/^event\./, '--')}`);
 
       const body = JSON.stringify(checked.events[0]);
+      // A wrong URL (the WordPress site's, most often) is named in a few seconds rather than after the POST's timeout.
+      await assertRelay(flags.relay, 'emit');
       let response: Response;
       try {
         response = await fetch(`${flags.relay}/v1/events`, {

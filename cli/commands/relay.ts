@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { trustedProxies, TrustProxyError } from '../../relay/client-address.js';
-import { createRelay, RELAY_DEFAULTS, type RelayOptions } from '../../relay/index.js';
+import { RELAY_DEFAULTS, type RelayOptions } from '../../relay/options.js';
 import { RuntimeFailure, UsageError } from '../errors.js';
 import { integerInRange, parsePort, requireSecret } from '../options.js';
 
@@ -180,6 +180,8 @@ export function relayCommand(): Command {
         keepAliveTimeoutMs: flags.keepAliveTimeout * 1000,
         drainTimeoutMs: flags.drainTimeout * 1000,
       };
+      // Loaded when the command runs, not for every `wp-realtime …` (--help must start in well under a second).
+      const [{ createRelay }, { createLogger }] = await Promise.all([import('../../relay/index.js'), import('../../relay/logger.js')]);
       const relay = createRelay(options);
       // Signal handlers go in before anything is printed: whoever waits for the banner may signal right after it.
       let stopRequested: (signal: NodeJS.Signals) => void = () => {};
@@ -197,7 +199,9 @@ export function relayCommand(): Command {
       if (options.corsOrigins?.length === 0) {
         relay.logger.warn('no --cors-origin given: browsers from any origin may connect; list your site with --cors-origin');
       }
-      process.stdout.write(`relay listening on ${url}\n`);
+      // The contract's "relay listening on <url>" line, as a JSON log line like every other line on stdout, and at
+      // any --log-level: scripts wait for it.
+      createLogger('info').info({ url }, `relay listening on ${url}`);
       const signal = await signalled;
       relay.logger.info({ signal }, 'draining');
       try {

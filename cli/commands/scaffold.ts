@@ -1,7 +1,5 @@
 import { Command, Option } from 'commander';
-import { planScaffold, ScaffoldInputError, type ScaffoldPlan } from '../../scaffold/plan.js';
-import { writeFileAtomically, writePluginDir } from '../../scaffold/write.js';
-import { zipPlugin } from '../../scaffold/zip.js';
+import type { ScaffoldPlan } from '../../scaffold/plan.js';
 import { RuntimeFailure, UsageError } from '../errors.js';
 import { parseHttpUrl } from '../options.js';
 
@@ -60,6 +58,12 @@ export function scaffoldCommand(): Command {
     .option('--zip', 'also write <slug>.zip next to the directory', false)
     .option('--json', 'print a machine-readable summary on stdout', false)
     .action(async (slug: string, flags: ScaffoldFlags) => {
+      // Loaded when the command runs, not for every `wp-realtime …` (--help must start in well under a second).
+      const [{ planScaffold, ScaffoldInputError }, { writeFileAtomically, writePluginDir }, { zipPlugin }] = await Promise.all([
+        import('../../scaffold/plan.js'),
+        import('../../scaffold/write.js'),
+        import('../../scaffold/zip.js'),
+      ]);
       let plan: ScaffoldPlan;
       try {
         plan = await planScaffold({ slug, ...flags });

@@ -9,10 +9,12 @@ export interface DevUrls {
   secretConstant: string;
   runtime: string;
   seconds: number;
+  /** How to run the CLI from the user's directory (see cli/invocation.ts). */
+  cli: string;
 }
 
 export function renderBanner(urls: DevUrls): string {
-  const hint = `npx wp-realtime emit --relay ${urls.relayUrl} --secret ${urls.secret} --type demo.hello --data '{"title":"Hello"}'`;
+  const hint = `${urls.cli} emit --relay ${urls.relayUrl} --secret ${urls.secret} --type demo.hello --data '{"title":"Hello"}'`;
   return [
     '',
     `wp-realtime dev is ready after ${urls.seconds.toFixed(1)}s (WordPress runtime: ${urls.runtime})`,

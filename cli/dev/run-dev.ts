@@ -6,7 +6,8 @@
 import { generateSecret } from '../../protocol/index.js';
 import { createRelay } from '../../relay/index.js';
 import { hostUrlFromWordPress, listenHostFor, startCronPump, startWordPress } from '../../stack/index.js';
-import { RuntimeFailure } from '../errors.js';
+import { RuntimeFailure, writeErrorLine } from '../errors.js';
+import { cliInvocation } from '../invocation.js';
 import { renderBanner } from './banner.js';
 import { devInstance, leftoverWordPress, prepareDemoProject } from './demo-plugin.js';
 import { assertPluginAnswers, createDemoPage, ensurePluginActive, saveBrowserRelayUrl } from './demo-site.js';
@@ -40,7 +41,7 @@ export async function runDev(options: DevOptions): Promise<void> {
   const steps = progress();
   const say = (line: string): void => void process.stderr.write(`${line}\n`);
   const stopper = shutdown(() => {
-    say('wp-realtime dev: forced to stop; WordPress may still run (the next `wp-realtime dev` on this port stops it)');
+    writeErrorLine('dev: forced to stop; WordPress may still run (the next `wp-realtime dev` on this port stops it)');
     process.exit(1);
   });
   stopper.requested.then((signal) => say(`\n${signal}: stopping (press Ctrl-C again to force) …`), () => undefined);
@@ -136,6 +137,7 @@ export async function runDev(options: DevOptions): Promise<void> {
         secretConstant: `${project.constantPrefix}_SECRET`,
         runtime,
         seconds: steps.totalSeconds,
+        cli: cliInvocation(options.cwd),
       }),
     );
     await stopper.requested;

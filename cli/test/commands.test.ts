@@ -1,4 +1,5 @@
 /** The small commands through the real CLI binary: secret, token, emit, help and exit codes. */
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyToken } from '../../protocol/index.js';
 import { connect } from '../../relay/test/support/clients.js';
@@ -87,6 +88,52 @@ describe('emit', () => {
     expect(down.code).toBe(1);
     expect(down.stderr).toContain('could not reach the relay');
   });
+
+  it('says within seconds, in one line, that a WordPress URL is not a relay (it answers slowly, with HTML)', async () => {
+    let posted = false;
+    // Like a site's 404 page, slow to render: the probe gives up on /healthz long before the POST timeout (10 s).
+    const site = createServer((req, res) => {
+      if (req.method === 'POST') posted = true;
+      setTimeout(() => res.writeHead(404, { 'content-type': 'text/html; charset=UTF-8' }).end('<!doctype html><title>Page not found</title>'), req.url === '/healthz' ? 5_000 : 0);
+    });
+    const fastSite = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"name":"WordPress"}'));
+    await Promise.all([site, fastSite].map((s) => new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))));
+    const urlOf = (s: typeof site): string => `http://127.0.0.1:${(s.address() as { port: number }).port}`;
+    try {
+      const started = Date.now();
+      const slow = await runCli(['emit', '--relay', urlOf(site), '--secret', relay.secret, '--type', 'x']);
+      expect(Date.now() - started).toBeLessThan(8_000);
+      expect(slow.code).toBe(2);
+      expect(slow.stderr).toMatch(/^wp-realtime: emit: http:\/\/127\.0\.0\.1:\d+ is not a wp-realtime relay \(GET \/healthz got no answer within 3 s\); pass the relay's URL/);
+      expect(slow.stderr.trim().split('\n')).toHaveLength(1);
+      const json = await runCli(['emit', '--relay', urlOf(fastSite), '--secret', relay.secret, '--type', 'x']);
+      expect(json.code).toBe(2);
+      expect(json.stderr).toContain('is not a wp-realtime relay (GET /healthz answered 200 (application/json))');
+      expect(posted).toBe(false);
+    } finally {
+      site.closeAllConnections();
+      site.close();
+      fastSite.close();
+    }
+  });
+});
+
+describe('relay output', () => {
+  it.each([['info'], ['warn']])('at --log-level %s every stdout line is a JSON log line, "relay listening on <url>" included', async (level) => {
+    const relay = await startRelayProcess(['--log-level', level]);
+    expect(await relay.stop('SIGINT')).toBe(0);
+    const lines = relay.output().split('\n').filter(Boolean);
+    const parsed = lines.map((line) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        throw new Error(`not a JSON line: ${line}`);
+      }
+    });
+    const listening = parsed.find((entry) => entry['msg'] === `relay listening on ${relay.url}`);
+    expect(listening).toMatchObject({ level: 30, service: 'wp-realtime-relay', url: relay.url });
+    if (level === 'info') expect(parsed.map((entry) => entry['msg'])).toContain('relay stopped');
+  });
 });
 
 describe('usage', () => {
@@ -96,5 +143,20 @@ describe('usage', () => {
     expect(help.stdout).toContain('relay');
     expect((await runCli(['nope'])).code).toBe(2);
     expect((await runCli(['relay', '--bogus'])).code).toBe(2);
+  });
+
+  it('starts every error line the same way, whether commander or the command found the problem', async () => {
+    const lines = await Promise.all([
+      runCli(['relay', '--bogus']),
+      runCli(['token', '--secret', 'x'.repeat(40), '--ttl', 'soon']),
+      runCli(['emit', '--type', 'x']),
+      runCli(['nope']),
+    ]);
+    const stderr = lines.map((r) => r.stderr);
+    expect(stderr[0]).toBe("wp-realtime: relay: unknown option '--bogus' (see `wp-realtime relay --help`)\n");
+    expect(stderr[1]).toMatch(/^wp-realtime: token: option '--ttl <seconds>' argument 'soon' is invalid\..*\n$/);
+    expect(stderr[2]).toMatch(/^wp-realtime: emit: no relay URL.*\n$/);
+    expect(stderr[3]).toBe("wp-realtime: unknown command 'nope' (see `wp-realtime --help`)\n");
+    for (const text of stderr) expect(text.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * `wp-realtime dev` as a user runs it: a child process on its own ports (8896/3906, its own wp-env instance
  * dev-8896) that must print its URLs, serve a page holding the block, carry an event sent with `wp-realtime emit`
- * to a socket.io client and onto that page in Chromium, and stop cleanly on SIGINT. Also its usage errors.
+ * to a socket.io client and onto that page in Chromium, and stop cleanly on SIGINT, also with its output pipe
+ * closed. Also its usage errors.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
@@ -184,6 +185,30 @@ test.describe('wp-realtime dev', () => {
       expect(await portAnswers(RELAY_PORT)).toBe(false);
     } finally {
       if (!stopped && run.child.exitCode === null) {
+        run.child.kill('SIGINT');
+        await Promise.race([run.exited, new Promise((r) => setTimeout(r, STOP_BUDGET_MS))]);
+        if (run.child.exitCode === null) run.child.kill('SIGKILL');
+      }
+    }
+  });
+
+  test('stops cleanly when its output pipe has lost its reader (`npm start 2>&1 | tee log`, then Ctrl-C)', async () => {
+    test.setTimeout(START_BUDGET_MS + STOP_BUDGET_MS + 30_000);
+    const run = startDev(['--port', String(WP_PORT), '--relay-port', String(RELAY_PORT), ...SERVER_ARGS]);
+    try {
+      await waitForOutput(run, /Press Ctrl-C to stop everything/, START_BUDGET_MS);
+      expect(await portAnswers(WP_PORT)).toBe(true);
+      // The terminal's Ctrl-C kills tee as well: from here on every line dev prints goes into a closed pipe (EPIPE).
+      run.child.stdout?.destroy();
+      run.child.stderr?.destroy();
+      pressCtrlC(run);
+      const code = await Promise.race([run.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), STOP_BUDGET_MS))]);
+      expect(code).toBe(0);
+      // WordPress stopped too, not only the relay (the bug left WordPress running).
+      expect(await portAnswers(WP_PORT)).toBe(false);
+      expect(await portAnswers(RELAY_PORT)).toBe(false);
+    } finally {
+      if (run.child.exitCode === null) {
         run.child.kill('SIGINT');
         await Promise.race([run.exited, new Promise((r) => setTimeout(r, STOP_BUDGET_MS))]);
         if (run.child.exitCode === null) run.child.kill('SIGKILL');

@@ -28,15 +28,23 @@ export interface FeedConnectionOptions {
 	ackTimeoutMs?: number;
 }
 
+export type SubscriptionAck =
+	| { ok: true; channels: string[] }
+	| { ok: false; error: string; message: string };
+
 export interface FeedConnection {
 	readonly lastEventId: string | undefined;
 	readonly state: ConnectionState;
+	/**
+	 * Reads more channels (or fewer) at run time. The relay forgets a subscription when the connection ends, so the
+	 * list it confirms is sent again in every later handshake: a reconnect restores it.
+	 */
+	subscribe: ( channels: string[] ) => Promise< SubscriptionAck >;
+	unsubscribe: ( channels: string[] ) => Promise< SubscriptionAck >;
 	close: () => void;
 }
 
-type RefreshAck =
-	| { ok: true; channels: string[] }
-	| { ok: false; error: string; message: string };
+type RefreshAck = SubscriptionAck;
 
 export function connectFeed( options: FeedConnectionOptions ): FeedConnection {
 	const debug = options.debug ?? ( () => {} );
@@ -44,6 +52,8 @@ export function connectFeed( options: FeedConnectionOptions ): FeedConnection {
 	let token: TokenResponse | null = null;
 	let socket: Socket | null = null;
 	let lastEventId = options.initialLastEventId;
+	/** The channels the relay last confirmed after a run-time change; undefined: the token's defaults. */
+	let channels: string[] | undefined;
 	let state: ConnectionState = 'connecting';
 	let closed = false;
 	let retryAttempt = 0;
@@ -114,6 +124,10 @@ export function connectFeed( options: FeedConnectionOptions ): FeedConnection {
 				{ token: token.token },
 				( error: Error | null, ack?: RefreshAck ) => {
 					if ( error === null && ack?.ok === true ) {
+						// A new token may read fewer channels: the relay dropped those, and so does the next handshake.
+						if ( channels !== undefined ) {
+							channels = ack.channels;
+						}
 						scheduleRefresh();
 						return;
 					}
@@ -196,10 +210,49 @@ export function connectFeed( options: FeedConnectionOptions ): FeedConnection {
 		return created;
 	}
 
+	function changeChannels(
+		action: 'subscribe' | 'unsubscribe',
+		list: string[]
+	): Promise< SubscriptionAck > {
+		const active = socket;
+		if ( closed || active === null || ! active.connected ) {
+			return Promise.resolve( {
+				ok: false,
+				error: 'offline',
+				message: 'not connected to the relay; try again once live',
+			} );
+		}
+		return new Promise( ( resolve ) => {
+			active
+				.timeout( options.ackTimeoutMs ?? 5000 )
+				.emit(
+					action,
+					{ channels: list },
+					( error: Error | null, ack?: SubscriptionAck ) => {
+						if ( error !== null || ack === undefined ) {
+							resolve( {
+								ok: false,
+								error: 'timeout',
+								message: 'the relay did not answer',
+							} );
+							return;
+						}
+						if ( ack.ok ) {
+							channels = ack.channels;
+						}
+						resolve( ack );
+					}
+				);
+		} );
+	}
+
 	function handshake(
 		tokenValue: string | undefined
-	): Record< string, string > {
-		const auth: Record< string, string > = {};
+	): Record< string, string | string[] > {
+		const auth: Record< string, string | string[] > = {};
+		if ( channels !== undefined ) {
+			auth.channels = channels;
+		}
 		if ( tokenValue !== undefined ) {
 			auth.token = tokenValue;
 		}
@@ -231,6 +284,8 @@ export function connectFeed( options: FeedConnectionOptions ): FeedConnection {
 		get state() {
 			return state;
 		},
+		subscribe: ( list ) => changeChannels( 'subscribe', list ),
+		unsubscribe: ( list ) => changeChannels( 'unsubscribe', list ),
 		close() {
 			closed = true;
 			clearTimeout( retryTimer );

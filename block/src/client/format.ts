@@ -48,7 +48,12 @@ function cleanTitle( value: unknown ): string {
 export function describeEvent( event: LiveEvent ): ItemView {
 	const time = Date.parse( event.time );
 	return {
-		title: cleanTitle( event.data.title ) || event.type,
+		// An event without a title often carries a message (the settings page's test event does): show it rather
+		// than only the type.
+		title:
+			cleanTitle( event.data.title ) ||
+			cleanTitle( event.data.message ) ||
+			event.type,
 		url: safeHttpUrl( event.data.url ),
 		isoTime: Number.isNaN( time ) ? null : new Date( time ).toISOString(),
 	};

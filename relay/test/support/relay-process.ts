@@ -26,7 +26,7 @@ export async function startRelayProcess(args: string[] = [], secret = generateSe
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`relay did not start within 10 s:\n${output}`)), 10_000);
     const onData = (): void => {
-      const match = /relay listening on (http:\/\/\S+)/.exec(output);
+      const match = /relay listening on (http:\/\/[^\s"]+)/.exec(output);
       if (match?.[1]) {
         clearTimeout(timer);
         child.stdout.off('data', onData);
