@@ -99,7 +99,7 @@ function rewriteAssetPhp(text: string, renamedScript: string | undefined): strin
  * empty names, so a namespace that itself contains "wp-realtime" (e.g. `my-wp-realtime`) is no false alarm.
  */
 /** The relay's Prometheus metric names (read by the console's health panel): the relay's names, not the plugin's. */
-const RELAY_METRIC_NAME = /(["'`])wp_realtime_[a-z_]+\1/g;
+export const RELAY_METRIC_NAME = /(["'`])wp_realtime_[a-z_]+\1/g;
 
 export function assertOnlyKnownPlaceholders(path: string, renamedWithEmptyNames: string): void {
   const at = renamedWithEmptyNames.replace(RELAY_METRIC_NAME, '').search(/wp[-_]realtime/);

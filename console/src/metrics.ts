@@ -47,6 +47,13 @@ export function sumByMetric( text: string ): Map< string, number > {
 	const sums = new Map< string, number >();
 	for ( const raw of text.split( '\n' ) ) {
 		const line = raw.trim();
+		// A declared metric without samples yet (a labelled counter nothing has counted) reads as 0, not unknown.
+		const declared = /^#\s*TYPE\s+([a-zA-Z_:][a-zA-Z0-9_:]*)\s/.exec(
+			line
+		);
+		if ( declared !== null && ! sums.has( declared[ 1 ]! ) ) {
+			sums.set( declared[ 1 ]!, 0 );
+		}
 		if ( line === '' || line.startsWith( '#' ) ) {
 			continue;
 		}

@@ -38,6 +38,17 @@ function Chart( {
 			? '—'
 			: String( Math.round( last.value * 100 ) / 100 )
 	);
+	const drawn = polylinePoints(
+		points,
+		CHART_WIDTH,
+		CHART_HEIGHT,
+		nowMs - CHART_WINDOW_MS,
+		nowMs
+	);
+	const lastPoint =
+		drawn === ''
+			? null
+			: drawn.split( ' ' ).pop()!.split( ',' ).map( Number );
 	return createElement(
 		'figure',
 		{ className: 'realtime-console__chart' },
@@ -50,17 +61,28 @@ function Chart( {
 				width: CHART_WIDTH,
 				height: CHART_HEIGHT,
 			},
+			createElement( 'rect', {
+				x: 0,
+				y: 0,
+				width: CHART_WIDTH,
+				height: CHART_HEIGHT,
+				fill: 'none',
+				stroke: '#dcdcde',
+			} ),
+			// One sample is no line yet: the latest value is also drawn as a dot.
+			lastPoint === null
+				? null
+				: createElement( 'circle', {
+						cx: lastPoint[ 0 ],
+						cy: lastPoint[ 1 ],
+						r: 3,
+						fill: 'currentColor',
+					} ),
 			createElement( 'polyline', {
 				fill: 'none',
 				stroke: 'currentColor',
 				strokeWidth: 2,
-				points: polylinePoints(
-					points,
-					CHART_WIDTH,
-					CHART_HEIGHT,
-					nowMs - CHART_WINDOW_MS,
-					nowMs
-				),
+				points: drawn,
 			} )
 		),
 		createElement( 'figcaption', null, summary )
@@ -162,7 +184,7 @@ export function HealthPanel( {
 				: sprintf(
 						/* translators: %d: seconds the relay's clock is ahead of WordPress's (negative: behind). */
 						__(
-							'%d s (relay minus WordPress; tokens allow 2 s, signatures 300 s)',
+							'%d s (relay minus WordPress, to about 1 s; tokens allow 2 s, signatures 300 s)',
 							'wp-realtime'
 						),
 						skew
