@@ -25,7 +25,8 @@ function consolePath(slug: string): string {
 }
 
 async function openConsole(page: Page, slug: string): Promise<void> {
-  await page.goto(consolePath(slug));
+  // The panels start fetching as soon as the script runs; waiting for every asset's load event adds nothing.
+  await page.goto(consolePath(slug), { waitUntil: 'domcontentloaded' });
   await expect(page.locator('.realtime-console__connection')).toHaveAttribute('data-connection', 'live', { timeout: 30_000 });
 }
 
@@ -136,6 +137,8 @@ test('an administrator watches events live, publishes from the form and sees it 
   await expect(page.locator('[data-health="connections"]')).toHaveText(/^[1-9]\d*$/);
   await expect(page.locator('[data-health="deliveries"]')).toHaveText(/^[1-9]\d*$/);
 
+  // The chart keeps what this page sampled (every 10 s): two samples draw a line.
+  await expect.poll(async () => ((await page.locator('.realtime-console__chart polyline').first().getAttribute('points')) ?? '').split(' ').length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
   await page.getByRole('button', { name: 'Pause' }).click();
   await screenshot(page, 'overview');
   await page.getByRole('button', { name: 'Resume' }).click();

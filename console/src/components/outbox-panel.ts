@@ -4,12 +4,7 @@
  * so a delivery after a retry shows without reloading.
  */
 import { Button, Notice } from '@wordpress/components';
-import {
-	createElement,
-	useCallback,
-	useEffect,
-	useState,
-} from '@wordpress/element';
+import { createElement, useCallback, useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
 import {
 	errorMessage,
@@ -18,6 +13,7 @@ import {
 	type OutboxPage,
 	type OutboxStatus,
 } from '../api.js';
+import { usePolling } from '../polling.js';
 
 const PER_PAGE = 20;
 const REFRESH_MS = 5000;
@@ -56,7 +52,7 @@ export function OutboxPanel( {
 	} | null >( null );
 	const [ busyId, setBusyId ] = useState< string | null >( null );
 
-	const load = useCallback( async () => {
+	const load = useCallback( async (): Promise< void > => {
 		try {
 			setData( await api.outbox( status, page, PER_PAGE ) );
 		} catch ( error ) {
@@ -64,11 +60,7 @@ export function OutboxPanel( {
 		}
 	}, [ api, status, page ] );
 
-	useEffect( () => {
-		void load();
-		const timer = setInterval( () => void load(), REFRESH_MS );
-		return () => clearInterval( timer );
-	}, [ load, refreshKey ] );
+	usePolling( load, REFRESH_MS, [ load, refreshKey ] );
 
 	async function act( action: 'retry' | 'discard', item: OutboxItem ) {
 		setBusyId( item.id );
