@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'block/**', 'plugin-template/**', '**/.generated/**', 'test-results/**', 'playwright-report/**', 'bench/results/**', '.wp-env-home/**', '.wp-realtime/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'block/**', 'console/**', 'plugin-template/**', '**/.generated/**', 'test-results/**', 'playwright-report/**', 'bench/results/**', '.wp-env-home/**', '.wp-realtime/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // e2e/ and run under Playwright.
 export default defineConfig({
   test: {
-    include: ['{protocol,relay,cli,scaffold,block,plugin-template,bench,stack}/**/*.test.ts'],
+    include: ['{protocol,relay,cli,scaffold,block,console,plugin-template,bench,stack}/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'dist/**', 'e2e/**'],
     testTimeout: 20_000,
     hookTimeout: 30_000,

@@ -1,7 +1,7 @@
 /**
- * The built Live Notifications block (block/build, made by `npm run build:block`) as files for a generated plugin,
- * renamed for that plugin: the block is built once under the placeholder namespace and text domain `wp-realtime`
- * and rewritten here, so a site needs no Node. The rewrite is exact and checked: a placeholder left in any file is
+ * The built Live Notifications block (block/build, made by `npm run build:block`) and the built live console
+ * (console/build, `npm run build:console`) as files for a generated plugin, renamed for that plugin: both are built
+ * once under the placeholder namespace and text domain `wp-realtime` and rewritten here, so a site needs no Node. The rewrite is exact and checked: a placeholder left in any file is
  * an error, never a silently half-renamed plugin.
  */
 import { createHash } from 'node:crypto';
@@ -20,6 +20,9 @@ function packageRoot(): string {
 export const BLOCK_BUILD_DIR = join(packageRoot(), 'block', 'build');
 /** Where the block lands inside the generated plugin. */
 export const BLOCK_TARGET_DIR = 'build/live-notifications';
+export const CONSOLE_BUILD_DIR = join(packageRoot(), 'console', 'build');
+/** Where the console lands inside the generated plugin (class-<slug>-console-page.php loads it from there). */
+export const CONSOLE_TARGET_DIR = 'build/console';
 export const PLACEHOLDER_NAMESPACE = 'wp-realtime';
 export const PLACEHOLDER_TEXT_DOMAIN = 'wp-realtime';
 
@@ -33,6 +36,19 @@ export interface BlockAssetOptions {
   namespace: string;
   textDomain: string;
 }
+
+/** One built bundle shipped in the plugin. */
+interface BuiltBundle {
+  buildDir: string;
+  targetDir: string;
+  /** Makes the bundle's webpack chunk global its own, so the block and the console of one plugin never share one. */
+  chunkSuffix: string;
+  buildCommand: string;
+  what: string;
+}
+
+const BLOCK_BUNDLE: BuiltBundle = { buildDir: BLOCK_BUILD_DIR, targetDir: BLOCK_TARGET_DIR, chunkSuffix: 'live_notifications', buildCommand: 'npm run build:block', what: 'the block' };
+const CONSOLE_BUNDLE: BuiltBundle = { buildDir: CONSOLE_BUILD_DIR, targetDir: CONSOLE_TARGET_DIR, chunkSuffix: 'console', buildCommand: 'npm run build:console', what: 'the console' };
 
 const TEXT_FILE = /\.(js|json|css|php|txt|map)$/;
 const ABSPATH_GUARD = "if ( ! defined( 'ABSPATH' ) ) {\n\texit;\n}\n";
@@ -60,9 +76,9 @@ const PLACEHOLDER_CHUNK_GLOBAL = 'webpackChunkwp_realtime';
  * The forms the placeholder takes in the built scripts and styles: the block name literal, the block's CSS
  * class, the text domain literal of every `__()` call, and webpack's chunk-loading global.
  */
-function renameCode(text: string, { namespace, textDomain }: BlockAssetOptions): string {
+function renameCode(text: string, { namespace, textDomain }: BlockAssetOptions, chunkSuffix: string): string {
   return text
-    .replaceAll(PLACEHOLDER_CHUNK_GLOBAL, `webpackChunk${namespace.replace(/[^A-Za-z0-9]/g, '_')}_live_notifications`)
+    .replaceAll(PLACEHOLDER_CHUNK_GLOBAL, `webpackChunk${namespace.replace(/[^A-Za-z0-9]/g, '_')}_${chunkSuffix}`)
     .replaceAll(`wp-block-${PLACEHOLDER_NAMESPACE}-live-notifications`, `wp-block-${namespace}-live-notifications`)
     .replace(/(["'`])wp-realtime\/live-notifications\1/g, `$1${namespace}/live-notifications$1`)
     .replace(/(["'`])wp-realtime\1/g, `$1${textDomain}$1`);
@@ -82,26 +98,38 @@ function rewriteAssetPhp(text: string, renamedScript: string | undefined): strin
  * Throws when a file holds the placeholder in a form the rename does not know. Checked on the file renamed with
  * empty names, so a namespace that itself contains "wp-realtime" (e.g. `my-wp-realtime`) is no false alarm.
  */
+/** The relay's Prometheus metric names (read by the console's health panel): the relay's names, not the plugin's. */
+export const RELAY_METRIC_NAME = /(["'`])wp_realtime_[a-z_]+\1/g;
+
 export function assertOnlyKnownPlaceholders(path: string, renamedWithEmptyNames: string): void {
-  const at = renamedWithEmptyNames.search(/wp[-_]realtime/);
+  const at = renamedWithEmptyNames.replace(RELAY_METRIC_NAME, '').search(/wp[-_]realtime/);
   if (at !== -1) {
     const context = renamedWithEmptyNames.slice(Math.max(0, at - 40), at + 40);
     throw new Error(`${path} holds the placeholder "${PLACEHOLDER_NAMESPACE}" in a form the rename does not know (…${context}…); teach scaffold/block-assets.ts this form`);
   }
 }
 
-export async function blockFiles(options: BlockAssetOptions): Promise<ScaffoldFile[]> {
+export function blockFiles(options: BlockAssetOptions): Promise<ScaffoldFile[]> {
+  return bundleFiles(BLOCK_BUNDLE, options);
+}
+
+export function consoleFiles(options: BlockAssetOptions): Promise<ScaffoldFile[]> {
+  return bundleFiles(CONSOLE_BUNDLE, options);
+}
+
+async function bundleFiles(bundle: BuiltBundle, options: BlockAssetOptions): Promise<ScaffoldFile[]> {
   let files: string[];
   try {
-    files = await listFiles(BLOCK_BUILD_DIR);
+    files = await listFiles(bundle.buildDir);
   } catch {
-    throw new Error(`the block is not built (${BLOCK_BUILD_DIR} is missing); run \`npm run build:block\``);
+    throw new Error(`${bundle.what} is not built (${bundle.buildDir} is missing); run \`${bundle.buildCommand}\``);
   }
-  const targetPath = (file: string): string => `${BLOCK_TARGET_DIR}/${relative(BLOCK_BUILD_DIR, file).split('\\').join('/')}`;
+  const targetPath = (file: string): string => `${bundle.targetDir}/${relative(bundle.buildDir, file).split('\\').join('/')}`;
   const texts = new Map<string, string>();
   for (const file of files.filter((name) => TEXT_FILE.test(name) && !name.endsWith('.asset.php'))) {
     const raw = await readFile(file, 'utf8');
-    const rename = basename(file) === 'block.json' ? renameBlockJson : renameCode;
+    const rename = (text: string, names: BlockAssetOptions): string =>
+      basename(file) === 'block.json' ? renameBlockJson(text, names) : renameCode(text, names, bundle.chunkSuffix);
     assertOnlyKnownPlaceholders(targetPath(file), rename(raw, { namespace: '', textDomain: '' }));
     texts.set(file, rename(raw, options));
   }

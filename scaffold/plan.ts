@@ -3,7 +3,7 @@
  * bytes. Writing happens only once a plan exists, so bad input can never leave anything behind.
  */
 import { basename, dirname, join, resolve } from 'node:path';
-import { blockFiles, type ScaffoldFile } from './block-assets.js';
+import { blockFiles, consoleFiles, type ScaffoldFile } from './block-assets.js';
 import { buildContext, type TemplateContext } from './context.js';
 import { authorProblem, defaultName, namespaceProblem, nameProblem, parseContributors, slugProblem } from './naming.js';
 import { renderTemplates } from './render.js';
@@ -67,6 +67,8 @@ export async function planScaffold(request: ScaffoldRequest, cwd = process.cwd()
   });
   const files = await renderTemplates(context);
   if (context.block) files.push(...(await blockFiles({ namespace, textDomain: context.textDomain })));
+  // The console is an admin tool, independent of the block: every plugin ships it.
+  files.push(...(await consoleFiles({ namespace, textDomain: context.textDomain })));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { context, dir, zipPath, files };
 }

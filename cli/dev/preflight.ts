@@ -1,10 +1,10 @@
 /**
  * What `wp-realtime dev` needs before it starts anything, each with a message that says how to get it: the built
- * block, a way to run WordPress (a Docker engine, or Debian's WordPress core for Playground), and two free ports.
+ * block and console, a way to run WordPress (a Docker engine, or Debian's WordPress core for Playground), and two free ports.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BLOCK_BUILD_DIR } from '../../scaffold/block-assets.js';
+import { BLOCK_BUILD_DIR, CONSOLE_BUILD_DIR } from '../../scaffold/block-assets.js';
 import { chooseRuntime, type WordPressRuntime } from '../../stack/index.js';
 import { coreSourceDir, DEBIAN_WORDPRESS_DIR } from '../../stack/local-core.js';
 import { missingForServer } from '../../stack/web-servers.js';
@@ -27,6 +27,9 @@ export async function preflight(ports: PreflightInput): Promise<WordPressRuntime
     if (!existsSync(join(BLOCK_BUILD_DIR, file))) {
       throw new RuntimeFailure(`dev: the Live Notifications block is not built (${join(BLOCK_BUILD_DIR, file)} is missing); run \`npm run build:block\` first`);
     }
+  }
+  if (!existsSync(join(CONSOLE_BUILD_DIR, 'index.js'))) {
+    throw new RuntimeFailure(`dev: the live console is not built (${join(CONSOLE_BUILD_DIR, 'index.js')} is missing); run \`npm run build:console\` first`);
   }
   const wanted = [['the relay (--relay-port)', ports.relay]] as [string, number][];
   if (!ports.leftoverWordPress) wanted.unshift(['WordPress (--port)', ports.wordpress]);

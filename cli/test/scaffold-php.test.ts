@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, listTree, phpFiles, REPO_ROOT, runCli, tempDir } from './scaffold-helpers.js';
+import { RELAY_METRIC_NAME } from '../../scaffold/block-assets.js';
 
 // With a built block, the plugins under test ship it too, so its PHP is held to the same rules.
 const BLOCK_ARGS = existsSync(join(REPO_ROOT, 'block/build')) ? [] : ['--no-block'];
@@ -60,8 +61,9 @@ describe.each(SLUGS)('generated PHP for $slug', (names) => {
   it('leaves no template syntax and no name that is not derived from the slug', () => {
     const foreign = ['{{', 'myplugin', 'wp_realtime_', 'Wp_Realtime', 'WP_REALTIME_', ...(names.slug === 'acme-live' ? [] : ['acme'])];
     for (const file of listTree(root).filter((f) => !f.endsWith('/'))) {
-      // The protocol's own header name is the one wp-realtime name a plugin must carry.
-      const source = readFileSync(join(root, file), 'utf8').replace(/(HTTP_)?X[-_]WP[-_]REALTIME[-_]SIGNATURE/gi, '');
+      // The protocol's own header name is one wp-realtime name a plugin must carry; the relay's metric names, which
+      // the console reads from /metrics, are the others.
+      const source = readFileSync(join(root, file), 'utf8').replace(/(HTTP_)?X[-_]WP[-_]REALTIME[-_]SIGNATURE/gi, '').replace(RELAY_METRIC_NAME, '');
       for (const word of foreign) {
         const at = source.toLowerCase().indexOf(word.toLowerCase());
         expect(at, `${file} contains "${source.slice(Math.max(0, at - 30), at + word.length + 10)}"`).toBe(-1);
