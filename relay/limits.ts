@@ -42,7 +42,8 @@ export function trackConnectionsPerIp(io: Server, openByIp: Map<string, number>,
     const ip = addressOf(raw.request);
     openByIp.set(ip, (openByIp.get(ip) ?? 0) + 1);
     raw.once('close', (reason, description) => {
-      if (reason === 'transport error' && /max payload size exceeded/i.test(description?.message ?? '')) {
+      // ws says "max payload size exceeded" (WebSocket); engine.io's polling transport "payload too large" (a 413).
+      if (reason === 'transport error' && /max payload size exceeded|payload too large/i.test(description?.message ?? '')) {
         metrics.rejections.inc({ reason: 'message_too_large' });
       }
       const left = (openByIp.get(ip) ?? 1) - 1;
