@@ -2,8 +2,8 @@
  * Part 1: what a visitor's request that triggers an event costs. Two requests (a REST publish as admin, a signed
  * call to the plugin's trigger endpoint), three variants (plugin inactive, plugin active, the recipe's blocking
  * wp_remote_post), three relay states (up, down, black-holed). Relay states run one after another (the relay port
- * can only be in one state); within a state every round times each kind and variant once, in a seeded shuffled
- * order (round-order.ts), so background load and after-response work fall on all of them alike. Under Playground no cron pump runs: queued events wait in the outbox.
+ * can only be in one state); within a state each kind and variant is timed `samples` times in a seeded shuffle of
+ * the whole block (round-order.ts), so background load and after-response work fall on all of them alike. Under Playground no cron pump runs: queued events wait in the outbox.
  * On the real stacks the plugin sends each event right after the response (php-fpm in the same worker, mod_php
  * through its loopback), so with the relay up that work runs while the next timed request is made, and is counted.
  */
@@ -12,7 +12,7 @@ import { signatureHeader, SIGNATURE_HEADER } from '../../protocol/signature.js';
 import { WpClient } from '../../e2e/support/wp-client.js';
 import { startBlackHole, type BlackHole } from './blackhole.js';
 import { RELAY_STATES, REQUEST_KINDS, summarizeRequestCost, VARIANTS, type RelayState, type RequestKind, type RequestSample, type Variant } from './report.js';
-import { roundOrder } from './round-order.js';
+import { blockOrder } from './round-order.js';
 import { expectedRelayIngest, isRealStack } from './runtimes.js';
 import type { BenchSite } from './site.js';
 
@@ -116,20 +116,21 @@ export async function runRequestCost(options: RequestCostOptions): Promise<Reque
     try {
       log(`request cost, relay ${relayState}: warm-up (not counted)`);
       for (const kind of REQUEST_KINDS) for (const variant of VARIANTS) await timedRequest(site, visitor, kind, variant);
-      // Progress every 5 rounds, or every 20 s when rounds are slow (the recipe waits out 5 s per black-holed request).
+      // Progress every 30 requests (5 × the pairs), or every 20 s when requests are slow (the recipe waits out 5 s per
+      // black-holed request).
       let loggedAt = Date.now();
-      for (let round = 0; round < options.samples; round++) {
-        for (const { kind, variant } of roundOrder(round)) {
-          const result = await timedRequest(site, visitor, kind, variant);
-          if (!result.ok) log(`  ${kind} / ${variant}: unexpected answer ${result.detail}`);
-          samples.push({ kind, relayState, variant, ms: result.ms, ok: result.ok });
-        }
-        if ((round + 1) % 5 === 0 || round + 1 === options.samples || Date.now() - loggedAt > 20_000) {
+      const order = blockOrder(options.samples, RELAY_STATES.indexOf(relayState));
+      for (const [index, { kind, variant }] of order.entries()) {
+        const result = await timedRequest(site, visitor, kind, variant);
+        if (!result.ok) log(`  ${kind} / ${variant}: unexpected answer ${result.detail}`);
+        samples.push({ kind, relayState, variant, ms: result.ms, ok: result.ok });
+        const done = index + 1;
+        if (done % 30 === 0 || done === order.length || Date.now() - loggedAt > 20_000) {
           loggedAt = Date.now();
           const medians = summarizeRequestCost(samples.filter((s) => s.relayState === relayState))
             .map((r) => `${r.kind}/${r.variant} ${Math.round(r.p50Ms)}`)
             .join(', ');
-          log(`request cost, relay ${relayState}: round ${round + 1}/${options.samples}; p50 ms so far: ${medians}`);
+          log(`request cost, relay ${relayState}: ${done}/${order.length} requests; p50 ms so far: ${medians}`);
         }
       }
       const timed = options.samples + 1;

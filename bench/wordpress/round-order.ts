@@ -1,8 +1,15 @@
 /**
- * The order of one round of the request-cost part: every (request kind, variant) pair once, shuffled with a seeded
- * generator. A fixed or rotated order gives every request the same neighbour each round; on the real stacks, where
- * the plugin's work after a response (its send, its loopback, the WP-Cron spawn a publish leads to) overlaps the next
- * requests, that would bill one variant's after-response work to the same other variant every time.
+ * The order of one relay-state block of the request-cost part: every (request kind, variant) pair `samples` times,
+ * shuffled over the whole block with a seeded generator.
+ *
+ * On the real stacks the plugin's work after a response (its send, its loopback, the WP-Cron spawn a publish leads to)
+ * overlaps the next timed request, so the order decides whose request that work lands on:
+ * - a fixed or rotated order gave every request the same neighbour each round (the plugin's trigger always came 3
+ *   requests after the plugin's publish, in the shadow of that publish's loopback);
+ * - a shuffle per round (each pair once per round) never lets a pair follow itself within a round, so the plugin
+ *   trigger's own after-response send fell on the other variants' requests — the baseline trigger's among them — and
+ *   almost never on its own: an advantage for the plugin wherever that work is heavy (relay up).
+ * Shuffled over the block, every pair is followed by each pair, itself included, about equally often.
  */
 import { REQUEST_KINDS, VARIANTS, type RequestKind, type Variant } from './report.js';
 
@@ -23,10 +30,11 @@ function generator(seed: number): () => number {
   };
 }
 
-export function roundOrder(round: number): TimedPair[] {
-  const pairs: TimedPair[] = REQUEST_KINDS.flatMap((kind) => VARIANTS.map((variant) => ({ kind, variant })));
-  const random = generator(0x9e3779b9 ^ round);
-  // Fisher–Yates.
+/** Every pair `samples` times, in a seeded Fisher–Yates shuffle of the whole block; `block` varies the seed. */
+export function blockOrder(samples: number, block = 0): TimedPair[] {
+  const pairs: TimedPair[] = [];
+  for (let i = 0; i < samples; i++) for (const kind of REQUEST_KINDS) for (const variant of VARIANTS) pairs.push({ kind, variant });
+  const random = generator(0x9e3779b9 ^ block);
   for (let i = pairs.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [pairs[i], pairs[j]] = [pairs[j] as TimedPair, pairs[i] as TimedPair];
