@@ -114,8 +114,8 @@ describe('drain', () => {
 
 // WebSocket-first clients are lean connections by default, full socket.io sockets with --no-lean-websocket.
 describe.each([
-  { mode: 'lean WebSocket', flags: [], path: 'lean' },
-  { mode: 'socket.io WebSocket', flags: ['--no-lean-websocket'], path: 'direct' },
+  { mode: 'lean WebSocket', flags: [], path: 'websocket' },
+  { mode: 'socket.io WebSocket', flags: ['--no-lean-websocket'], path: 'engine.io' },
 ])('slow consumers ($mode)', ({ flags, path }) => {
   it('drops a client that stops reading while fast clients keep receiving', async () => {
     const relay = await startRelayProcess(['--max-client-buffer', '262144', '--max-client-queue', '200', '--max-payload', '1048576', ...flags]);
