@@ -32,7 +32,7 @@ export interface ServerOptions {
  * The benchmark drives thousands of sockets and requests from one address, which the relay's per-IP limits exist to
  * refuse; every such limit the CLI offers is lifted. Asking --help keeps this working while the flag set evolves.
  */
-const PER_IP_LIMIT_FLAGS = ['--max-connections-per-ip', '--ingest-rate', '--handshake-rate'];
+const PER_IP_LIMIT_FLAGS = ['--max-connections-per-ip', '--max-sockets-per-ip', '--ingest-rate', '--handshake-rate'];
 let relayLimitArgs: string[] | null = null;
 function liftedRelayLimits(): string[] {
   if (relayLimitArgs) return relayLimitArgs;

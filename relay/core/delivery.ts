@@ -123,6 +123,8 @@ export class DeliveryCore {
     this.dirty = [];
     this.turn.clear();
     let copies = 0;
+    // Frames per format, counted per turn rather than per subscriber.
+    const byFormat = new Map<WireFormat, number>();
     for (const subscriber of dirty) {
       const batch = subscriber.batch;
       subscriber.batch = null;
@@ -131,8 +133,9 @@ export class DeliveryCore {
       const joined = format.join === undefined ? undefined : frames.length === 1 ? frames[0] : (batch.joined ??= format.join(frames));
       subscriber.write(frames, joined);
       copies += frames.length;
-      this.framesByFormat.set(format.name, (this.framesByFormat.get(format.name) ?? 0) + frames.length);
+      byFormat.set(format, (byFormat.get(format) ?? 0) + frames.length);
     }
+    for (const [format, frames] of byFormat) this.framesByFormat.set(format.name, (this.framesByFormat.get(format.name) ?? 0) + frames);
     if (copies > 0) this.metrics.deliveries.inc(copies);
   }
 

@@ -138,11 +138,13 @@ export class WebSocketFrontEnd {
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     // Node's HTTP server stops handling errors of a socket it hands over for an upgrade: a peer that resets now must
-    // not take the process down.
-    socket.on('error', () => socket.destroy());
+    // not take the process down. A module-level listener: a closure here would keep the request (and its headers)
+    // alive for the connection's lifetime, about 1 KiB each.
+    socket.on('error', destroySocket);
+    const address = this.deps.addressOf(req);
     this.deps.allowRequest(req, (reason, allowed) => {
       if (!allowed) return refuseUpgrade(socket, reason ?? 'connection refused');
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.opened(ws, socket as TcpSocket, this.deps.addressOf(req)));
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.opened(ws, socket as TcpSocket, address));
     });
   }
 
@@ -183,6 +185,10 @@ export class WebSocketFrontEnd {
     if (packet.kind !== 'event' && packet.kind !== 'invalid') session.charge();
     session.receive(packet);
   }
+}
+
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 /**
