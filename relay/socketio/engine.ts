@@ -209,7 +209,8 @@ export class EngineFrontEnd {
       if (packet.type !== 'message' && packet.type !== 'pong') session.charge();
     });
     socket.once('close', (reason: string, description?: { message?: string }) => {
-      if (reason === 'transport error' && /max payload size exceeded/i.test(description?.message ?? '')) {
+      // ws says "max payload size exceeded" (WebSocket); engine.io's polling transport "payload too large" (a 413).
+      if (reason === 'transport error' && /max payload size exceeded|payload too large/i.test(description?.message ?? '')) {
         metrics.rejections.inc({ reason: 'message_too_large' });
       }
       protocol.closed(session);
