@@ -2,9 +2,8 @@
  * Issue 4, relay outage: the page stays usable and the block shows "offline"; when the relay returns the block
  * reconnects and shows the events triggered meanwhile (held in WordPress's outbox, sent on its retry), each once.
  */
-import { expect, test, webhookArgs, webhookUrl } from '../support/fixtures.js';
-import { relayProcess } from '../../stack/relay-process.js';
-import { startWebhookGate } from '../support/webhook-gate.js';
+import { expect, test } from '../support/fixtures.js';
+import { duringRelayOutage } from '../support/relay-outage.js';
 import { anonymousContext, itemTitles, openLiveBlock, publishBlockPage } from '../support/live-block.js';
 import { sendNotice } from '../support/notice.js';
 import { uniqueMarker } from '../support/trigger.js';
@@ -22,26 +21,21 @@ test('with the relay down the block is quietly offline; back up, it shows what i
     await sendNotice(anonymous, stack, { title: before });
     await expect(view.item(before)).toHaveCount(1, { timeout: 20_000 });
 
-    // The relay comes back as a new (in-memory) process whose relay_ready webhook waits at a gate until the block is
-    // live again: on a real stack WordPress sends the backlog within milliseconds of that webhook, and a block still
-    // reconnecting to a relay that lost its history on restart would only get replay_gap for it.
-    const gate = await startWebhookGate(webhookUrl(stack));
-    const revived = relayProcess({ port: stack.relayPort, host: stack.relayListenHost, secret: stack.secret, extraArgs: ['--log-level', 'warn', ...webhookArgs(stack, gate.url)] });
-    await relay.stop();
     const missed = [1, 2, 3].map((n) => `missed ${n} ${marker}`);
-    try {
-      await view.waitForState('offline', 20_000);
-      // The page stays usable: its scripts still run (and pageerror stays empty, checked at the end).
-      expect(await view.page.evaluate(() => document.title.length > 0)).toBe(true);
-      for (const title of missed) await sendNotice(anonymous, stack, { title });
-      // Give the cron pump time to try (and fail) the delivery while the relay is down.
-      await expect.poll(async () => (await admin.request(`/wp-json/${slug}/v1/status`, { withNonce: true })).json<{ relay: { reachable: boolean } }>().relay.reachable, { timeout: 30_000 }).toBe(false);
-      await expect(view.root).toHaveAttribute('data-live-notifications-state', 'offline');
-    } finally {
-      await revived.start();
-    }
+    // The revived relay's relay_ready waits at the gate until the block is live again (support/relay-outage.ts).
+    await duringRelayOutage(relay, stack, async ({ revived, gate }) => {
+      try {
+        await view.waitForState('offline', 20_000);
+        // The page stays usable: its scripts still run (and pageerror stays empty, checked at the end).
+        expect(await view.page.evaluate(() => document.title.length > 0)).toBe(true);
+        for (const title of missed) await sendNotice(anonymous, stack, { title });
+        // Give the cron pump time to try (and fail) the delivery while the relay is down.
+        await expect.poll(async () => (await admin.request(`/wp-json/${slug}/v1/status`, { withNonce: true })).json<{ relay: { reachable: boolean } }>().relay.reachable, { timeout: 30_000 }).toBe(false);
+        await expect(view.root).toHaveAttribute('data-live-notifications-state', 'offline');
+      } finally {
+        await revived.start();
+      }
 
-    try {
       await view.waitForState('live', 60_000);
       gate.open();
       for (const title of missed) await expect(view.item(title)).toHaveCount(1, { timeout: 200_000 });
@@ -49,19 +43,11 @@ test('with the relay down the block is quietly offline; back up, it shows what i
       const after = `after the outage ${marker}`;
       await sendNotice(anonymous, stack, { title: after });
       await expect(view.item(after)).toHaveCount(1, { timeout: 20_000 });
-      // Each once, the later event newest. The missed ones' order among themselves is not asserted: an event queued
-      // during the post-failure pause is due at once, while one whose send failed waits out a backoff, so a WP-Cron run
-      // on a real stack can send the later one first (known; a strictly FIFO outbox is the fix, see docs/delivery.md).
-      const shown = await itemTitles(view, slug);
-      expect(shown[0]).toBe(after);
-      expect(shown.at(-1)).toBe(before);
-      expect([...shown.slice(1, -1)].sort()).toEqual([...missed].sort());
+      // Each once and in the order they happened (newest first): the outbox is strictly first in, first out, so the
+      // one whose send failed goes before those queued after it (docs/delivery.md).
+      expect(await itemTitles(view, slug)).toEqual([after, ...[...missed].reverse(), before]);
       expect(view.problems).toEqual({ errors: [], dialogs: [] });
-    } finally {
-      await revived.stop();
-      await gate.close();
-      await relay.start();
-    }
+    });
   } finally {
     await visitor.close();
   }

@@ -3,23 +3,19 @@
  * starts again with --webhook-url and nobody visits the site: all 5 reach a socket client exactly once within 15 s.
  * The relay's relay_ready webhook goes through a gate that the spec opens once its socket client is connected.
  */
-import { relayProcess } from '../../stack/relay-process.js';
-import { expect, test, webhookArgs, webhookUrl } from '../support/fixtures.js';
+import { expect, test } from '../support/fixtures.js';
 import { withMarker } from '../support/delivery.js';
 import { pluginStatus } from '../support/plugin-status.js';
 import { listenOnRelay } from '../support/relay-listener.js';
 import { eventBody, signedTrigger, uniqueMarker } from '../support/trigger.js';
-import { startWebhookGate } from '../support/webhook-gate.js';
+import { duringRelayOutage } from '../support/relay-outage.js';
 
 const RECOVERY_MS = 15_000;
 
 test('after an outage, 5 queued events are delivered exactly once within 15 s with no page view', async ({ anonymous, admin, relay, stack }) => {
   test.setTimeout(180_000);
   const markers = [1, 2, 3, 4, 5].map((n) => uniqueMarker(`recovery-${n}`));
-  const gate = await startWebhookGate(webhookUrl(stack));
-  const revived = relayProcess({ port: stack.relayPort, host: stack.relayListenHost, secret: stack.secret, extraArgs: ['--log-level', 'warn', ...webhookArgs(stack, gate.url)] });
-  await relay.stop();
-  try {
+  await duringRelayOutage(relay, stack, async ({ revived, gate }) => {
     for (const marker of markers) {
       const response = await signedTrigger(anonymous, stack.pluginSlug, stack.secret, { body: eventBody('delivery.recovery', marker) });
       expect(response.status, response.text).toBe(202);
@@ -44,14 +40,13 @@ test('after an outage, 5 queued events are delivered exactly once within 15 s wi
       // Nothing comes twice, even after more time.
       await new Promise((r) => setTimeout(r, 3_000));
       for (const marker of markers) expect(listener.events.filter(withMarker(marker)), marker).toHaveLength(1);
+      // And in the order they were queued: the outbox is first in, first out (docs/delivery.md).
+      const positions = markers.map((marker) => listener.events.findIndex(withMarker(marker)));
+      expect(positions, 'arrival positions of the 5, in queueing order').toEqual([...positions].sort((x, y) => x - y));
     } finally {
       listener.close();
     }
-  } finally {
-    await revived.stop();
-    await gate.close();
-    await relay.start();
-  }
+  });
 });
 
 test('the webhook route refuses unsigned, mis-signed and malformed requests with a clear error', async ({ anonymous, stack }) => {

@@ -2,10 +2,9 @@
  * Flow 4: the relay is down while WordPress publishes three posts; once the relay is back, the visitor's block shows
  * all three, once each (WordPress's outbox keeps them and its retry sends them; the block reconnects on its own).
  */
-import { relayProcess } from '../../stack/relay-process.js';
-import { expect, test, webhookArgs, webhookUrl } from '../support/fixtures.js';
-import { startWebhookGate } from '../support/webhook-gate.js';
-import { anonymousContext, openLiveBlock, publishBlockPage } from '../support/live-block.js';
+import { expect, test } from '../support/fixtures.js';
+import { anonymousContext, itemTitles, openLiveBlock, publishBlockPage } from '../support/live-block.js';
+import { duringRelayOutage } from '../support/relay-outage.js';
 import { outboxDepth } from '../support/plugin-status.js';
 import { uniqueMarker } from '../support/trigger.js';
 
@@ -20,45 +19,36 @@ test('posts published while the relay is down all reach the visitor once it is b
     const titles = [1, 2, 3].map((n) => `Published during the outage ${n} ${marker}`);
     const links: string[] = [];
 
-    // The relay comes back as a new (in-memory) process whose relay_ready webhook waits at a gate until the block is
-    // live again: on a real stack WordPress sends the backlog within milliseconds of that webhook, and a block still
-    // reconnecting to a relay that lost its history on restart would only get replay_gap for it.
-    const gate = await startWebhookGate(webhookUrl(stack));
-    const revived = relayProcess({ port: stack.relayPort, host: stack.relayListenHost, secret: stack.secret, extraArgs: ['--log-level', 'warn', ...webhookArgs(stack, gate.url)] });
-    await relay.stop();
-    try {
-      await view.waitForState('offline', 20_000);
-      const depthBefore = await outboxDepth(admin, slug);
-      for (const title of titles) {
-        const response = await admin.request('/wp-json/wp/v2/posts', { method: 'POST', withNonce: true, json: { title, content: 'x', status: 'publish' } });
-        expect(response.status, response.text).toBe(201);
-        links.push(response.json<{ link: string }>().link);
+    // The revived relay's relay_ready waits at the gate until the block is live again (support/relay-outage.ts).
+    await duringRelayOutage(relay, stack, async ({ revived, gate }) => {
+      try {
+        await view.waitForState('offline', 20_000);
+        const depthBefore = await outboxDepth(admin, slug);
+        for (const title of titles) {
+          const response = await admin.request('/wp-json/wp/v2/posts', { method: 'POST', withNonce: true, json: { title, content: 'x', status: 'publish' } });
+          expect(response.status, response.text).toBe(201);
+          links.push(response.json<{ link: string }>().link);
+        }
+        // Queued in the outbox while the relay cannot be reached (attempts may already have failed; none was lost).
+        expect(await outboxDepth(admin, slug)).toBeGreaterThanOrEqual(depthBefore + 3);
+      } finally {
+        await revived.start();
       }
-      // Queued in the outbox while the relay cannot be reached (attempts may already have failed; none was lost).
-      expect(await outboxDepth(admin, slug)).toBeGreaterThanOrEqual(depthBefore + 3);
-    } finally {
-      await revived.start();
-    }
 
-    try {
       await view.waitForState('live', 60_000);
       gate.open();
       for (const [i, title] of titles.entries()) {
         await expect(view.item(title)).toHaveCount(1, { timeout: 200_000 });
         await expect(view.item(title).locator('a')).toHaveAttribute('href', links[i]!);
       }
-      // A later post arrives after any repeat of the three would have: still one of each.
+      // A later post arrives after any repeat of the three would have: still one of each, in publishing order.
       const later = `Published after the outage ${marker}`;
       const response = await admin.request('/wp-json/wp/v2/posts', { method: 'POST', withNonce: true, json: { title: later, content: 'x', status: 'publish' } });
       expect(response.status).toBe(201);
       await expect(view.item(later)).toHaveCount(1, { timeout: 30_000 });
-      for (const title of titles) await expect(view.item(title)).toHaveCount(1);
+      expect(await itemTitles(view, slug)).toEqual([later, ...[...titles].reverse()]);
       expect(view.problems).toEqual({ errors: [], dialogs: [] });
-    } finally {
-      await revived.stop();
-      await gate.close();
-      await relay.start();
-    }
+    });
   } finally {
     await visitor.close();
   }
