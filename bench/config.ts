@@ -21,11 +21,16 @@ export interface BenchConfig {
   connectConcurrency: number;
   /** Writes a CPU profile of the wp-realtime relay while it broadcasts to the largest subscriber count. */
   profile: boolean;
+  /**
+   * `--scale <n>`: instead of the size ladder, the scale scenario alone: wp-realtime and raw `ws` at n subscribers,
+   * spread over several loopback source addresses (bench/source-addresses.ts); no default-transport or ingest runs.
+   */
+  scale: number | null;
   resultsDir: string;
   docsPath: string | null;
 }
 
-const PROFILES: Record<BenchConfig['mode'], Omit<BenchConfig, 'name' | 'targets' | 'profile' | 'resultsDir' | 'docsPath'>> = {
+const PROFILES: Record<BenchConfig['mode'], Omit<BenchConfig, 'name' | 'targets' | 'profile' | 'scale' | 'resultsDir' | 'docsPath'>> = {
   full: {
     mode: 'full', subscribers: [1000, 5000, 10_000], defaultTransportSubscribers: 1000, deliveriesPerRun: 400_000, minEvents: 40,
     throughputRepeats: 2, window: 8, latencyDeliveriesPerSec: 20_000, latencyDurationMs: 10_000, ingestDurationMs: 8000,
@@ -44,8 +49,14 @@ const PROFILES: Record<BenchConfig['mode'], Omit<BenchConfig, 'name' | 'targets'
 };
 
 export const USAGE = `usage: npm run bench -- [--quick | --tiny] [--name <results name>] [--only <target,...>] [--subscribers <n,...>]
-                          [--prototype] [--profile] [--results-dir <dir>] [--docs | --no-docs]
-  targets: ${ALL_TARGETS.join(', ')} (--prototype adds the prototypes)`;
+                          [--prototype] [--profile] [--scale <n>] [--results-dir <dir>] [--docs | --no-docs]
+  targets: ${ALL_TARGETS.join(', ')} (--prototype adds the prototypes)
+  --scale <n>: only the scale scenario (wp-realtime and raw-ws, n subscribers from several loopback addresses;
+               needs \`ulimit -Hn\` above n in both processes; docs/benchmarks.md, "Scale")`;
+
+const MAX_SCALE = 200_000;
+/** The targets of the scale scenario: the relay against the raw `ws` broadcast, the floor of what a relay can do. */
+export const SCALE_TARGETS: readonly AnyTarget[] = ['wp-realtime', 'raw-ws'];
 
 export class BenchUsageError extends Error {}
 
@@ -62,6 +73,7 @@ export function parseArgs(argv: string[]): BenchConfig {
   let subscribers: number[] | null = null;
   let prototype = false;
   let profile = false;
+  let scale: number | null = null;
   let resultsDir = 'bench/results';
   // Only full runs rewrite the docs table by default, so a CI or development --quick run leaves it alone.
   let docs: boolean | null = null;
@@ -94,6 +106,12 @@ export function parseArgs(argv: string[]): BenchConfig {
       case '--profile':
         profile = true;
         break;
+      case '--scale': {
+        const value = valueOf(argv, i++, flag);
+        if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_SCALE) throw new BenchUsageError(`--scale: "${value}" is not a count from 1 to ${MAX_SCALE}`);
+        scale = Number(value);
+        break;
+      }
       case '--results-dir':
         resultsDir = valueOf(argv, i++, flag);
         break;
@@ -107,12 +125,27 @@ export function parseArgs(argv: string[]): BenchConfig {
   }
   if (prototype) for (const t of PROTOTYPE_TARGETS) if (!targets.includes(t)) targets.push(t);
   const base = PROFILES[mode];
+  if (scale !== null) {
+    if (subscribers !== null) throw new BenchUsageError('--scale and --subscribers exclude each other: the scale scenario has one size');
+    return {
+      ...base,
+      name: name ?? 'scale',
+      targets: targets.filter((t) => SCALE_TARGETS.includes(t)),
+      subscribers: [scale],
+      defaultTransportSubscribers: 0,
+      profile,
+      scale,
+      resultsDir,
+      docsPath: (docs ?? mode === 'full') ? 'docs/benchmarks.md' : null,
+    };
+  }
   return {
     ...base,
     name: name ?? mode,
     targets,
     subscribers: subscribers ?? base.subscribers,
     profile,
+    scale: null,
     resultsDir,
     docsPath: (docs ?? mode === 'full') ? 'docs/benchmarks.md' : null,
   };

@@ -12,20 +12,22 @@ export const OPEN_FILE_LIMIT = 65_536;
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-function spawnNode(nodeArgs: string[], extraEnv: Record<string, string> = {}): ChildProcess {
+function spawnNode(nodeArgs: string[], fileLimit = OPEN_FILE_LIMIT): ChildProcess {
   // `exec` keeps the pid: signals and the IPC channel reach node itself, not the shell.
   // Containers often cap the hard limit (20000 here); the soft limit is raised as far as allowed and the load
   // generator checks that it suffices for its subscriber count.
-  const script = `ulimit -n ${OPEN_FILE_LIMIT} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$@"`;
+  const script = `ulimit -n ${Math.max(OPEN_FILE_LIMIT, fileLimit)} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$@"`;
   return spawn('/bin/sh', ['-c', script, 'sh', process.execPath, ...nodeArgs], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: { ...process.env, ...extraEnv },
+    env: process.env,
   });
 }
 
 export interface ServerOptions {
   secret: string;
+  /** Open files the process should be allowed (the scale scenario's sockets); at least OPEN_FILE_LIMIT is asked for. */
+  fileLimit?: number;
 }
 
 /**
@@ -71,7 +73,7 @@ export class ServerProcess {
   }
 
   static async start(target: AnyTarget, options: ServerOptions): Promise<ServerProcess> {
-    const child = spawnNode(['--expose-gc', '--import', here('./probe.js'), ...serverArgs(target, options.secret)]);
+    const child = spawnNode(['--expose-gc', '--import', here('./probe.js'), ...serverArgs(target, options.secret)], options.fileLimit);
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
       let err = '';
@@ -146,8 +148,8 @@ export class LoadGenerator {
   private constructor(private readonly child: ChildProcess) {}
   private stderr = '';
 
-  static start(): LoadGenerator {
-    const generator = new LoadGenerator(spawnNode(['--max-old-space-size=4096', here('./loadgen/main.js')]));
+  static start(fileLimit?: number): LoadGenerator {
+    const generator = new LoadGenerator(spawnNode(['--max-old-space-size=4096', here('./loadgen/main.js')], fileLimit));
     generator.child.stderr?.on('data', (chunk: Buffer) => (generator.stderr = (generator.stderr + chunk.toString()).slice(-4000)));
     return generator;
   }

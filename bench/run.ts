@@ -13,7 +13,8 @@ import { renderChart } from './report/chart.js';
 import { updateDocs } from './report/markdown.js';
 import { summarizeProfile } from './report/profile.js';
 import { computeRatios } from './report/ratios.js';
-import { broadcastScenario, defaultTransportScenario, ingestScenario } from './scenarios.js';
+import { broadcastScenario, defaultTransportScenario, ingestScenario, type SpreadOptions } from './scenarios.js';
+import { assertScaleFits, DESCRIPTOR_MARGIN, sourceAddressesFor } from './source-addresses.js';
 import { type BenchResults, benchResults, RESULTS_SCHEMA_ID } from './schema.js';
 import { EVENT_BYTES, isSignedIngest, PROTOTYPE_TARGETS, usesSocketIo } from './targets.js';
 
@@ -40,11 +41,17 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
   if (config.profile) mkdirSync(profileDir, { recursive: true });
   const profiles: BenchResults['profiles'] = [];
   const broadcast: BenchResults['broadcast'] = [];
+  // The scale scenario: checked before any process starts, so a machine that cannot hold it says so at once.
+  let spread: SpreadOptions | undefined;
+  if (config.scale !== null) {
+    assertScaleFits(config.scale);
+    spread = { sourceAddresses: sourceAddressesFor(config.scale), fileLimit: config.scale + DESCRIPTOR_MARGIN };
+  }
   for (const subscribers of config.subscribers) {
     // Targets alternate within each size so that background load on the shared machine hits them alike.
     for (const target of config.targets) {
       const profileFile = config.profile && subscribers === largest ? join(profileDir, `${config.name}-${target}-${subscribers}.cpuprofile`) : undefined;
-      broadcast.push(await broadcastScenario(target, subscribers, config, secret, progress, profileFile));
+      broadcast.push(await broadcastScenario(target, subscribers, config, secret, progress, profileFile, spread));
       if (profileFile) profiles.push({ target, subscribers, file: profileFile, ...summarizeProfile(profileFile) });
     }
   }
@@ -58,7 +65,8 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
   }
 
   const ingest: BenchResults['ingest'] = [];
-  for (const target of config.targets) {
+  // The scale scenario measures broadcast alone; ingest does not depend on how many listen.
+  for (const target of config.scale === null ? config.targets : []) {
     ingest.push(await ingestScenario(target, 1, config, secret, progress));
     if (isSignedIngest(target)) ingest.push(await ingestScenario(target, 100, config, secret, progress));
   }
@@ -119,7 +127,7 @@ async function main(): Promise<void> {
   writeFileSync(svg, await renderChart(results));
   progress(`wrote ${json} and ${svg}`);
   if (config.docsPath) {
-    updateDocs(config.docsPath, results, svg);
+    updateDocs(config.docsPath, results, svg, config.scale === null ? 'results' : 'scale');
     progress(`updated ${config.docsPath}`);
   }
 }

@@ -21,9 +21,9 @@ function perConnection(idle: NodeJS.MemoryUsage, loaded: NodeJS.MemoryUsage, con
   return { heapPerConnKB: round((loaded.heapUsed - idle.heapUsed) / n / 1024, 2), rssPerConnKB: round((loaded.rss - idle.rss) / n / 1024, 2) };
 }
 
-async function withProcesses<T>(target: AnyTarget, secret: string, body: (server: ServerProcess, load: LoadGenerator) => Promise<T>): Promise<T> {
-  const server = await ServerProcess.start(target, { secret });
-  const load = LoadGenerator.start();
+async function withProcesses<T>(target: AnyTarget, secret: string, body: (server: ServerProcess, load: LoadGenerator) => Promise<T>, fileLimit?: number): Promise<T> {
+  const server = await ServerProcess.start(target, { secret, fileLimit });
+  const load = LoadGenerator.start(fileLimit);
   try {
     return await body(server, load);
   } finally {
@@ -41,22 +41,33 @@ function connectTimeoutMs(subscribers: number): number {
   return 30_000 + subscribers * 10;
 }
 
-async function connectAll(server: ServerProcess, load: LoadGenerator, config: BenchConfig, secret: string, subscribers: number, transport: 'websocket' | 'default'): Promise<ConnectResult> {
+async function connectAll(server: ServerProcess, load: LoadGenerator, config: BenchConfig, secret: string, subscribers: number, transport: 'websocket' | 'default', sourceAddresses?: string[]): Promise<ConnectResult> {
   const { result } = await load.run<ConnectResult>(
-    { cmd: 'connect', secret, target: server.target, url: server.url, subscribers, transport, concurrency: config.connectConcurrency, timeoutMs: connectTimeoutMs(subscribers) },
+    { cmd: 'connect', secret, target: server.target, url: server.url, subscribers, transport, concurrency: config.connectConcurrency, timeoutMs: connectTimeoutMs(subscribers), sourceAddresses },
     connectTimeoutMs(subscribers) + 30_000,
   );
   return result;
 }
 
-/** With profileFile, the server's CPU is profiled during the full-speed runs only (and runs slightly slower). */
-export async function broadcastScenario(target: AnyTarget, subscribers: number, config: BenchConfig, secret: string, progress: Progress, profileFile?: string): Promise<BroadcastResult> {
+/** How the scale scenario's subscribers reach the server (bench/source-addresses.ts). */
+export interface SpreadOptions {
+  sourceAddresses: string[];
+  /** Open files each process asks for. */
+  fileLimit: number;
+}
+
+/**
+ * With profileFile, the server's CPU is profiled during the full-speed runs only (and runs slightly slower). With
+ * spread, subscribers bind to those source addresses in turn (the scale scenario).
+ */
+export async function broadcastScenario(target: AnyTarget, subscribers: number, config: BenchConfig, secret: string, progress: Progress, profileFile?: string, spread?: SpreadOptions): Promise<BroadcastResult> {
   return withProcesses(target, secret, async (server, load) => {
     const idle = await server.memory();
-    const connect = await connectAll(server, load, config, secret, subscribers, 'websocket');
+    const connect = await connectAll(server, load, config, secret, subscribers, 'websocket', spread?.sourceAddresses);
     const loaded = await server.memory();
     const memory = { idle: snapshot(idle), loaded: snapshot(loaded), ...perConnection(idle, loaded, connect.connected) };
-    progress(`${target} ×${subscribers}: connected ${connect.connected} in ${round(connect.totalMs)} ms${describeFailures(connect)}, heap ${memory.heapPerConnKB} KB/conn`);
+    const from = spread ? ` from ${spread.sourceAddresses.join(', ')}` : '';
+    progress(`${target} ×${subscribers}: connected ${connect.connected}${from} in ${round(connect.totalMs)} ms${describeFailures(connect)}, heap ${memory.heapPerConnKB} KB/conn, RSS ${memory.rssPerConnKB} KB/conn`);
     if (connect.connected === 0) throw new Error(`${target}: no subscriber could connect\n${server.recentStderr}`);
 
     const events = Math.max(config.minEvents, Math.round(config.deliveriesPerRun / connect.connected));
@@ -87,8 +98,9 @@ export async function broadcastScenario(target: AnyTarget, subscribers: number, 
       latency,
       disconnects,
       profiled: profileFile !== undefined,
+      ...(spread ? { sourceAddresses: spread.sourceAddresses } : {}),
     };
-  });
+  }, spread?.fileLimit);
 }
 
 export async function defaultTransportScenario(target: AnyTarget, subscribers: number, config: BenchConfig, secret: string, progress: Progress): Promise<DefaultTransportResult> {

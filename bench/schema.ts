@@ -48,6 +48,8 @@ export const broadcastResult = z.object({
   disconnects: count,
   /** True when the server was CPU-profiled during the throughput runs (which slows it a little). */
   profiled: z.boolean(),
+  /** The scale scenario: the loopback source addresses the subscribers were spread over. */
+  sourceAddresses: z.array(z.string()).optional(),
 });
 
 export const defaultTransportResult = z.object({
@@ -79,6 +81,8 @@ export const ratio = z.object({
   /** wp-realtime ÷ baseline; below 1 means wp-realtime uses less heap per connection. */
   heapPerConnVsNaive: finite.nullable(),
   heapPerConnVsRawWs: finite.nullable(),
+  /** wp-realtime ÷ raw ws; the scale scenario's memory figure (RSS counts what heap does not: buffers, sockets). */
+  rssPerConnVsRawWs: finite.nullable().optional(),
   p99VsNaive: finite.nullable(),
 });
 

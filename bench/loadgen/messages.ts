@@ -11,6 +11,8 @@ export interface ConnectCommand {
   /** Handshakes in flight at once; a real site's visitors also arrive spread out, not all in one tick. */
   concurrency: number;
   timeoutMs: number;
+  /** Source addresses the subscribers' sockets bind to, taken in turn (bench/source-addresses.ts); none: the OS picks. */
+  sourceAddresses?: string[];
 }
 
 export interface ThroughputCommand {

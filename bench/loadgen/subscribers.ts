@@ -35,10 +35,11 @@ export class SubscriberPool {
     const deadline = started + command.timeoutMs;
     const worker = async (): Promise<void> => {
       while (nextIndex < command.subscribers && performance.now() < deadline) {
+        const localAddress = command.sourceAddresses?.[nextIndex % command.sourceAddresses.length];
         nextIndex++;
         const t0 = performance.now();
         try {
-          const subscriber = await this.open(command.target, command.url, command.transport, deadline - t0, () => upgraded++);
+          const subscriber = await this.open(command.target, command.url, command.transport, deadline - t0, () => upgraded++, localAddress);
           this.subscribers.push(subscriber);
           perConnection.push(performance.now() - t0);
         } catch (error) {
@@ -65,17 +66,19 @@ export class SubscriberPool {
     for (const subscriber of this.subscribers.splice(0)) subscriber.close();
   }
 
-  private open(target: AnyTarget, url: string, transport: Transport, timeoutMs: number, onUpgrade: () => void): Promise<Subscriber> {
-    return usesSocketIo(target) ? this.openSocketIo(url, transport, timeoutMs, onUpgrade) : this.openWebSocket(url, timeoutMs);
+  private open(target: AnyTarget, url: string, transport: Transport, timeoutMs: number, onUpgrade: () => void, localAddress?: string): Promise<Subscriber> {
+    return usesSocketIo(target) ? this.openSocketIo(url, transport, timeoutMs, onUpgrade, localAddress) : this.openWebSocket(url, timeoutMs, localAddress);
   }
 
-  private openSocketIo(url: string, transport: Transport, timeoutMs: number, onUpgrade: () => void): Promise<Subscriber> {
+  private openSocketIo(url: string, transport: Transport, timeoutMs: number, onUpgrade: () => void, localAddress?: string): Promise<Subscriber> {
     return new Promise((resolve, reject) => {
       const socket: Socket = io(url, {
         forceNew: true,
         reconnection: false,
         timeout: Math.max(1000, timeoutMs),
         ...(transport === 'websocket' ? { transports: ['websocket'] } : {}),
+        // engine.io-client hands localAddress to its `ws` WebSocket in Node (not in its typings).
+        ...(localAddress === undefined ? {} : ({ localAddress } as Record<string, string>)),
       });
       socket.on('custom_event', (event: { id?: unknown }) => {
         if (typeof event?.id === 'string') this.onDelivery(event.id);
@@ -95,9 +98,9 @@ export class SubscriberPool {
     });
   }
 
-  private openWebSocket(url: string, timeoutMs: number): Promise<Subscriber> {
+  private openWebSocket(url: string, timeoutMs: number, localAddress?: string): Promise<Subscriber> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url.replace(/^http/, 'ws'), { perMessageDeflate: false, handshakeTimeout: Math.max(1000, timeoutMs) });
+      const socket = new WebSocket(url.replace(/^http/, 'ws'), { perMessageDeflate: false, handshakeTimeout: Math.max(1000, timeoutMs), localAddress });
       socket.on('message', (data) => {
         const event = JSON.parse(String(data)) as { id?: unknown };
         if (typeof event.id === 'string') this.onDelivery(event.id);

@@ -1,4 +1,4 @@
-/** The results chart: deliveries/s, p99 latency and heap per connection by subscriber count, one bar per server. */
+/** The results chart: deliveries/s, p99 latency, heap and RSS per connection by subscriber count, one bar per server. */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { BenchResults } from '../schema.js';
@@ -26,6 +26,7 @@ export async function renderChart(results: BenchResults): Promise<string> {
     deliveriesPerSec: r.throughput.deliveriesPerSec,
     p99Ms: r.latency.latency.p99Ms,
     heapPerConnKB: r.memory.heapPerConnKB,
+    rssPerConnKB: r.memory.rssPerConnKB,
   }));
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -35,6 +36,7 @@ export async function renderChart(results: BenchResults): Promise<string> {
       panel('deliveries/s at full speed', 'deliveriesPerSec', 'deliveries per second'),
       panel('p99 latency at a fixed rate', 'p99Ms', 'ms'),
       panel('server heap per connection', 'heapPerConnKB', 'KiB'),
+      panel('server RSS per connection', 'rssPerConnKB', 'KiB'),
     ],
   } as unknown as TopLevelSpec;
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });

@@ -21,6 +21,7 @@ export function computeRatios(broadcast: BroadcastResult[]): Ratio[] {
       deliveriesVsRawWs: ratioOf(relay.throughput.deliveriesPerSec, raw?.throughput.deliveriesPerSec),
       heapPerConnVsNaive: ratioOf(relay.memory.heapPerConnKB, naive?.memory.heapPerConnKB),
       heapPerConnVsRawWs: ratioOf(relay.memory.heapPerConnKB, raw?.memory.heapPerConnKB),
+      rssPerConnVsRawWs: ratioOf(relay.memory.rssPerConnKB, raw?.memory.rssPerConnKB),
       p99VsNaive: ratioOf(relay.latency.latency.p99Ms, naive?.latency.latency.p99Ms),
     }];
   });

@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseArgs } from '../config.js';
 import { renderChart } from '../report/chart.js';
-import { END_MARKER, START_MARKER, updateDocs } from '../report/markdown.js';
+import { END_MARKER, SCALE_END_MARKER, SCALE_START_MARKER, START_MARKER, updateDocs } from '../report/markdown.js';
 import { type BenchResults, benchResults } from '../schema.js';
+import { assertScaleFits, connectionsPerSourceAddress, sourceAddressesFor } from '../source-addresses.js';
 import { median, percentile, summarizeLatencies } from '../stats.js';
 import { benchEvent, EVENT_BYTES } from '../targets.js';
 
@@ -48,6 +50,50 @@ describe('stats', () => {
     const envelope = { ...benchEvent('bench-12345-1-123', 123), time: new Date().toISOString() };
     expect(Math.abs(JSON.stringify(envelope).length - EVENT_BYTES)).toBeLessThanOrEqual(8);
   });
+});
+
+describe('the scale scenario: options and limits', () => {
+  it('runs wp-realtime and raw ws alone at one size, without the other scenarios', () => {
+    const config = parseArgs(['--scale', '50000']);
+    expect(config).toMatchObject({ name: 'scale', mode: 'full', targets: ['wp-realtime', 'raw-ws'], subscribers: [50_000], scale: 50_000, defaultTransportSubscribers: 0 });
+    expect(parseArgs(['--scale', '300', '--only', 'raw-ws']).targets).toEqual(['raw-ws']);
+    expect(() => parseArgs(['--scale', '0'])).toThrow(/--scale: "0"/);
+    expect(() => parseArgs(['--scale'])).toThrow(/--scale needs a value/);
+    expect(() => parseArgs(['--scale', '100', '--subscribers', '10'])).toThrow(/exclude each other/);
+  });
+
+  it('spreads subscribers over at least two loopback addresses, none above its share of the ephemeral ports', () => {
+    expect(sourceAddressesFor(10)).toEqual(['127.0.0.2', '127.0.0.3']);
+    const addresses = sourceAddressesFor(50_000);
+    expect(addresses[0]).toBe('127.0.0.2');
+    expect(addresses.length).toBe(Math.max(2, Math.ceil(50_000 / connectionsPerSourceAddress())));
+    expect(50_000 / addresses.length).toBeLessThanOrEqual(connectionsPerSourceAddress());
+  });
+
+  it('refuses up front, saying what to raise, when the open-file hard limit is too low', () => {
+    expect(() => assertScaleFits(50_000, 20_000)).toThrow(/50512 open files, but the hard limit \(`ulimit -Hn`\) is 20000.*--scale 19488 at most/);
+    expect(() => assertScaleFits(19_488, 20_000)).not.toThrow();
+  });
+});
+
+describe('a tiny scale run from two source addresses', () => {
+  it('connects every subscriber and delivers every event', async () => {
+    await run(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'bench/tsconfig.json'], { cwd: repoRoot }).catch(() => {});
+    const resultsDir = mkdtempSync(join(tmpdir(), 'wp-realtime-bench-scale-'));
+    await run(process.execPath, ['dist/bench/run.js', '--tiny', '--scale', '30', '--name', 'scale-test', '--results-dir', resultsDir, '--no-docs'], { cwd: repoRoot, timeout: 90_000 });
+    const results = benchResults.parse(JSON.parse(readFileSync(join(resultsDir, 'scale-test.json'), 'utf8')));
+    expect(results.broadcast.map((r) => r.target)).toEqual(['wp-realtime', 'raw-ws']);
+    expect(results.ingest).toEqual([]);
+    expect(results.defaultTransports).toEqual([]);
+    for (const r of results.broadcast) {
+      expect(r.sourceAddresses).toEqual(['127.0.0.2', '127.0.0.3']);
+      expect(r.connect.connected).toBe(30);
+      expect(r.throughput.runs.every((t) => t.deliveries === t.expectedDeliveries)).toBe(true);
+      expect(r.memory.rssPerConnKB).toEqual(expect.any(Number));
+    }
+    // At 30 connections raw ws's RSS may not move at all (a null ratio); the field is there either way.
+    expect(results.ratios[0]).toHaveProperty('rssPerConnVsRawWs');
+  }, 120_000);
 });
 
 describe('a tiny run against real servers', () => {
@@ -122,5 +168,17 @@ describe('a tiny run against real servers', () => {
     expect(text).toMatch(/after\n$/);
     expect(text).not.toContain('old table');
     expect(text).toContain('| wp-realtime | 20 |');
+  });
+
+  it('writes the scale scenario into its own section, leaving the results section alone', () => {
+    const docs = join(resultsDir, 'scale.md');
+    writeFileSync(docs, `# Title\n${START_MARKER}\nresults table\n${END_MARKER}\nmiddle\n${SCALE_START_MARKER}\nold scale\n${SCALE_END_MARKER}\nafter\n`);
+    updateDocs(docs, results, join(resultsDir, 'test.svg'), 'scale');
+    const text = readFileSync(docs, 'utf8');
+    expect(text).toContain(`${START_MARKER}\nresults table\n${END_MARKER}\nmiddle\n`);
+    expect(text).not.toContain('old scale');
+    expect(text).toMatch(/\| wp-realtime \| 20 \| – \|/);
+    expect(text).toMatch(/wp-realtime ÷ raw ws at 20: deliveries\/s [\d.]+×, RSS per connection/);
+    expect(text).toMatch(/after\n$/);
   });
 });

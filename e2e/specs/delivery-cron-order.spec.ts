@@ -5,6 +5,8 @@
  * 100–230 ms of the delivery on a loaded machine (docs/benchmarks.md). The e2e probe records, per webhook POST, the
  * order of the HTTP API calls: the send to the relay must come first, and the spawn still happen in that request.
  * Only mod_php delivers through the loopback: php-fpm sends in the visitor's own request, Playground via its pump.
+ * Since WordPress 6.9 core itself queues the spawn at shutdown (7.1 does), so the publish request spawns it and the
+ * loopback rarely finds the lock free: there the spec checks only that no spawn ever precedes the send.
  */
 import { expect, test } from '../support/fixtures.js';
 import { listenOnRelay } from '../support/relay-listener.js';
@@ -18,13 +20,17 @@ test('after a publish, the outbox_due loopback sends to the relay before it spaw
     const nonce = await admin.restNonce();
     // The probe keeps the last 20 webhook requests, numbered: new ones are told by their number (a full run fills the log).
     type Entry = { seq: number; calls: string[] };
-    const entries = async (): Promise<Entry[]> => (await admin.request('/wp-json/e2e-probe/v1/webhook-calls', { withNonce: true })).json<{ calls: Entry[] }>().calls;
+    type Log = { calls: Entry[]; core_cron_spawn: 'wp_loaded' | 'shutdown' };
+    const log = async (): Promise<Log> => (await admin.request('/wp-json/e2e-probe/v1/webhook-calls', { withNonce: true })).json<Log>();
+    const entries = async (): Promise<Entry[]> => (await log()).calls;
+    const coreSpawnsAtShutdown = (await log()).core_cron_spawn === 'shutdown';
     const lastSeq = async (): Promise<number> => Math.max(0, ...(await entries()).map((e) => e.seq));
     // Core spawns WP-Cron only when nothing holds its lock; a job due at the publish itself would have the publish
     // request spawn it first. So each attempt starts by running what is due, which also releases the lock.
     let delivering: string[] = [];
     let calls: string[][] = [];
-    for (let attempt = 1; attempt <= 3 && !delivering.includes('wp-cron'); attempt++) {
+    const attempts = coreSpawnsAtShutdown ? 1 : 3;
+    for (let attempt = 1; attempt <= attempts && !delivering.includes('wp-cron'); attempt++) {
       await runCron(admin);
       const before = await lastSeq();
       const created = await admin.request('/wp-json/wp/v2/posts', {
@@ -44,8 +50,15 @@ test('after a publish, the outbox_due loopback sends to the relay before it spaw
         .toBe(true);
       delivering = calls.find((c) => c.includes('relay')) ?? [];
     }
-    expect(delivering, `calls in the delivering webhook request: ${JSON.stringify(calls)}`).toContain('wp-cron');
-    expect(delivering.indexOf('relay'), `calls in the delivering webhook request: ${JSON.stringify(calls)}`).toBeLessThan(delivering.indexOf('wp-cron'));
+    const why = `calls in the delivering webhook request: ${JSON.stringify(calls)}`;
+    if (coreSpawnsAtShutdown) {
+      // Core spawns at shutdown anyway, after any route has run: whatever the loopback spawns comes after its send.
+      if (delivering.includes('wp-cron')) expect(delivering.indexOf('relay'), why).toBeLessThan(delivering.indexOf('wp-cron'));
+      test.info().annotations.push({ type: 'core spawns WP-Cron at shutdown', description: why });
+      return;
+    }
+    expect(delivering, why).toContain('wp-cron');
+    expect(delivering.indexOf('relay'), why).toBeLessThan(delivering.indexOf('wp-cron'));
   } finally {
     listener.close();
   }
