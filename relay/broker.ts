@@ -1,12 +1,12 @@
 /**
- * Accepted events go through the broker: idempotency by id, history for replay, then one broadcast per event.
- * This in-memory broker is the embedded default; a shared (Redis) broker implements the same interface.
+ * Accepted events go through the broker: idempotency by id, the log (history for replay), then the delivery core.
+ * This in-memory broker is the embedded default; the shared (Redis) broker implements the same interface and hands
+ * the core what it reads back from the shared log.
  */
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'socket.io';
-import { CLIENT_EVENT_NAME, type EventEnvelope, type IncomingEvent } from '../protocol/index.js';
+import { type EventEnvelope, type IncomingEvent } from '../protocol/index.js';
+import type { DeliveryCore } from './core/delivery.js';
 import type { EventHistory, ReplayResult } from './history.js';
-import type { Logger } from './logger.js';
 import type { RelayMetrics } from './metrics.js';
 
 export interface PublishResult {
@@ -67,12 +67,9 @@ export function toEnvelope(event: IncomingEvent, time: Date): EventEnvelope {
 
 export class LocalBroker implements Broker {
   constructor(
-    private readonly io: Server,
     private readonly history: EventHistory,
     private readonly metrics: RelayMetrics,
-    /** Subscribers socket.io does not know of (the lean connections), per channel. */
-    private readonly otherAudience: (channel: string) => number = () => 0,
-    private readonly logger?: Logger,
+    private readonly core: DeliveryCore,
   ) {}
 
   async publish(events: IncomingEvent[], signed?: SignedRequest): Promise<PublishResult> {
@@ -92,7 +89,7 @@ export class LocalBroker implements Broker {
         continue;
       }
       this.history.add(envelope);
-      this.broadcast(envelope);
+      this.core.publish(envelope);
     }
     if (signed !== undefined && !replayed) this.history.rememberSignedRequest(signed.digest, signed.replayableUntil, nowSeconds);
     return result;
@@ -107,20 +104,4 @@ export class LocalBroker implements Broker {
   }
 
   async close(): Promise<void> {}
-
-  /** socket.io encodes a room broadcast once and writes the same frame to every member. */
-  private broadcast(envelope: EventEnvelope): void {
-    const audience = (this.io.sockets.adapter.rooms.get(envelope.channel)?.size ?? 0) + this.otherAudience(envelope.channel);
-    if (audience === 0) return;
-    try {
-      this.io.to(envelope.channel).emit(CLIENT_EVENT_NAME, envelope);
-    } catch (error) {
-      // The event is stored and was checked to encode: a failure here is the relay's bug, and it must cost one
-      // broadcast, never the request (the event stays claimed) or the process.
-      this.metrics.encodeFailures.inc({ path: 'broadcast' });
-      this.logger?.error({ err: error, id: envelope.id }, 'broadcast failed');
-      return;
-    }
-    this.metrics.deliveries.inc(audience);
-  }
 }

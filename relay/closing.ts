@@ -1,5 +1,5 @@
 /**
- * How the relay ends a connection, the same way on the socket.io path and the lean WebSocket path. socket.io-client
+ * How the relay ends a connection, the same way on both front-ends. socket.io-client
  * reconnects by itself after any transport loss, and never after "io server disconnect" (a disconnect packet): a
  * restart closes the transport only (1012 "service restart" on a WebSocket, engine.io's close packet when polling),
  * while a client dropped for breaking the rules gets the disconnect packet first.
@@ -11,17 +11,3 @@ export const CLOSE_PROTOCOL = 1002;
 export const CLOSE_POLICY = 1008;
 /** The relay is restarting or stopping: come back (to this relay once it is up, or to another one). */
 export const CLOSE_RESTART = 1012;
-
-/** The public parts of an engine.io Socket this module uses. */
-export interface EngineConnectionLike {
-  readyState: string;
-  transport: { name: string; socket?: { close?: (code: number, reason?: string) => void } };
-  close(discard?: boolean): void;
-}
-
-/** Closes an engine.io connection with `code` on a WebSocket, with engine.io's close packet on polling. */
-export function closeEngineConnection(conn: EngineConnectionLike, code: number): void {
-  const ws = conn.transport.name === 'websocket' ? conn.transport.socket : undefined;
-  if (ws?.close) ws.close(code);
-  else conn.close();
-}

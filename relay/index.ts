@@ -1,31 +1,30 @@
 /**
- * createRelay(options) → { start, stop }: a plain handler for ingest, express for the rest of HTTP (health, metrics)
- * and browsers on one port: lean WebSocket connections (relay/lean/) for clients that open a WebSocket straight away,
- * socket.io for the rest. Each concern lives in its own module; this file only wires them.
+ * createRelay(options) → { start, stop }: ingest → broker/log → delivery core → front-ends, on one port (see
+ * docs/architecture.md). A plain handler for ingest, express for the rest of HTTP (health, metrics), and browsers
+ * through two front-ends sharing one socket.io session layer: the WebSocket front-end for clients that open a
+ * WebSocket straight away, engine.io for polling and upgrading ones. Each concern lives in its own module; this file
+ * only wires them.
  */
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { Server } from 'socket.io';
 import { type Broker, LocalBroker } from './broker.js';
 import { addressResolver } from './client-address.js';
-import { startExpirySweep } from './expiry.js';
-import { installFastPath } from './fast-path.js';
-import { FrameWriter } from './frame-writer.js';
+import { DeliveryCore } from './core/delivery.js';
 import { EventHistory } from './history.js';
 import { sendError } from './http-errors.js';
 import { CONNECTIONS_CHECKING_INTERVAL_MS, guardHttpConnections } from './http-connections.js';
 import { createIngestHandler, isIngestPath } from './ingest.js';
-import { LeanConnections, routeFreshWebSockets } from './lean/server.js';
-import { connectionGate, handshakeLimiter, startSlowConsumerGuard, trackConnectionsPerIp } from './limits.js';
+import { connectionGate, handshakeLimiter } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
-import { installLiveGate } from './live-gate.js';
 import { createMetrics, type RelayMetrics } from './metrics.js';
 import { type RelayOptions, withDefaults } from './options.js';
 import { redactRedisUrl } from './redis/connection.js';
 import { RedisBroker } from './redis/broker.js';
-import { CLOSE_RESTART, closeEngineConnection, type EngineConnectionLike } from './closing.js';
-import { attachSockets } from './sockets.js';
+import { EngineFrontEnd } from './socketio/engine.js';
+import { SocketIoProtocol } from './socketio/protocol.js';
+import { isFreshWebSocket, WebSocketFrontEnd } from './socketio/websocket.js';
 import { type ReadyWebhooks, startReadyWebhooks } from './webhooks.js';
 
 export { RELAY_DEFAULTS, type RelayOptions } from './options.js';
@@ -45,8 +44,6 @@ export interface Relay {
    * socket.io-client does not reconnect after it: this is "go away", not a restart (stop() is the restart).
    */
   disconnectClients(): Promise<void>;
-  /** socket.io's server: polling clients, and WebSocket clients too under `leanWebSocket: false`. */
-  readonly io: Server;
   readonly metrics: RelayMetrics;
   readonly logger: Logger;
 }
@@ -61,57 +58,34 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
   const openByIp = new Map<string, number>();
   const history = new EventHistory(options.history, options.historyChannels);
 
-  const io = new Server(httpServer, {
-    serveClient: false,
-    // Clients only send small control messages; events flow the other way.
-    maxHttpBufferSize: options.maxClientMessageBytes,
-    pingInterval: options.pingIntervalMs,
-    pingTimeout: options.pingTimeoutMs,
-    cors: { origin: options.corsOrigins.length > 0 ? options.corsOrigins : true, methods: ['GET', 'POST'] },
-    allowRequest: undefined,
-  });
-  let lean: LeanConnections | undefined;
   const metrics = createMetrics({
-    connections: () => io.engine.clientsCount + (lean?.size ?? 0),
+    connections: () => protocol.size,
     historyEvents: () => history.size,
   });
+  const core = new DeliveryCore(options, metrics, logger);
+  metrics.registerFrames(core.framesByFormat);
   const addressOf = addressResolver(options.trustProxy);
   guardHttpConnections(httpServer, options, metrics, logger);
   const allowRequest = connectionGate(options, metrics, openByIp, addressOf);
-  io.engine.opts.allowRequest = allowRequest;
-  trackConnectionsPerIp(io, openByIp, metrics, addressOf);
   const limitHandshake = handshakeLimiter(options, metrics);
-  const writer = new FrameWriter(options.maxClientBufferBytes);
   const redisUrl = options.redisUrl;
-  // The Redis broker installs the socket.io Redis Streams adapter, so it exists before the gate wraps that adapter.
-  const redisBroker = redisUrl === undefined ? undefined : new RedisBroker({ io, options: { ...options, redisUrl }, metrics, logger });
-  const broker: Broker = redisBroker ?? new LocalBroker(io, history, metrics, (channel) => lean?.audience(channel) ?? 0, logger);
-  if (options.leanWebSocket) {
-    lean = new LeanConnections({ options, metrics, logger, broker, writer, allowRequest, addressOf, openByIp, limitHandshake });
-    routeFreshWebSockets(httpServer, lean);
-  }
-  const gate = installLiveGate(io.of('/'), {
-    onDelivery: () => metrics.deliveries.inc(),
-    onProbe: (token) => redisBroker?.onProbe(token),
+  const redisBroker = redisUrl === undefined ? undefined : new RedisBroker({ core, options: { ...options, redisUrl }, metrics, logger });
+  const broker: Broker = redisBroker ?? new LocalBroker(history, metrics, core);
+  const protocol = new SocketIoProtocol({ core, broker, options, metrics, logger, limitHandshake });
+  const frontEndDeps = { options, metrics, protocol, allowRequest, addressOf, openByIp };
+  const engine = new EngineFrontEnd(frontEndDeps);
+  const websockets = options.leanWebSocket ? new WebSocketFrontEnd(frontEndDeps) : undefined;
+  httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!isEnginePath(req.url)) socket.destroy();
+    else if (websockets && isFreshWebSocket(req)) websockets.handleUpgrade(req, socket, head);
+    else engine.handleUpgrade(req, socket, head);
   });
-  // Installed after the gate so that it wraps it: a held delivery takes the fast path when it is released.
-  const fastPath = installFastPath(io.of('/'), {
-    writer,
-    onSlowConsumer: (socket, unsentBytes) => {
-      metrics.rejections.inc({ reason: 'slow_consumer' });
-      logger.warn({ id: socket.id, pendingBytes: unsentBytes }, 'slow consumer disconnected');
-    },
-    alsoDeliver: lean ? lean.deliver.bind(lean) : undefined,
-  });
-  metrics.registerFastPath(fastPath, lean?.stats);
-  attachSockets({ io, options, broker, metrics, logger, gate, limitHandshake, addressOf });
   const ingest = createIngestHandler({ options, broker, metrics, logger, isDraining: () => draining, addressOf });
-  let stopGuard = (): void => {};
-  let stopExpirySweep = (): void => {};
   let webhooks: ReadyWebhooks | undefined;
 
-  /** socket.io answers its own path before this; ingest, the hot path, skips express. */
+  /** Ingest, the hot path, skips express; engine.io answers its own path. */
   function handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (isEnginePath(req.url)) return engine.handleRequest(req, res);
     // In flight until the response closes, so that stop() lets accepted events go out first.
     inFlight++;
     res.once('close', () => inFlight--);
@@ -150,9 +124,8 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
         resolve();
       });
     });
-    stopGuard = startSlowConsumerGuard(io, options, metrics, logger);
-    stopExpirySweep = startExpirySweep(io, logger);
-    lean?.start();
+    protocol.start();
+    websockets?.start();
     if (redisBroker && redisUrl !== undefined) {
       logger.info({ redis: redactRedisUrl(redisUrl) }, 'connecting to redis; /readyz answers 503 until this relay shares its broadcasts');
       redisBroker.start();
@@ -165,33 +138,29 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
   }
 
   async function disconnectClients(): Promise<void> {
-    io.disconnectSockets(true);
-    await lean?.disconnectAll();
-  }
-
-  /** A restart, as clients see it: the transport closes (1012 / engine.io close), no "io server disconnect". */
-  async function closeClientsForRestart(): Promise<void> {
-    for (const socket of io.of('/').sockets.values()) closeEngineConnection(socket.conn as unknown as EngineConnectionLike, CLOSE_RESTART);
-    await lean?.closeAllForRestart();
+    core.flush();
+    await protocol.disconnectAll();
   }
 
   async function stop(): Promise<void> {
     if (draining) return;
     draining = true;
     webhooks?.stop();
-    stopGuard();
-    stopExpirySweep();
-    lean?.stop();
+    protocol.stop();
+    websockets?.stop();
     const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
     httpServer.closeIdleConnections();
     const deadline = Date.now() + options.drainTimeoutMs;
     // In-flight ingest requests finish first: an event the relay accepted is broadcast before clients are let go.
     while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     if (inFlight > 0) logger.warn({ requests: inFlight }, 'drain timeout: cutting requests still in flight');
-    await closeClientsForRestart();
+    // What the last requests accepted goes out now, then the restart as clients see it: the transport closes
+    // (1012 / engine.io close), no "io server disconnect".
+    core.flush();
+    await protocol.closeAllForRestart();
     // What is still open now (a stuck request, a client that ignored its close) is cut, so the steps below cannot wait on it.
     httpServer.closeAllConnections();
-    await bounded(new Promise<void>((resolve) => void io.close(() => resolve())), 'socket.io close');
+    engine.close();
     httpServer.closeAllConnections();
     await bounded(closed, 'HTTP server close');
     await bounded(broker.close(), 'broker close');
@@ -207,5 +176,11 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
     if (outcome === 'late') logger.warn({ step: what }, 'shutdown step took over 1 s; going on');
   }
 
-  return { start, stop, disconnectClients, io, metrics, logger };
+  return { start, stop, disconnectClients, metrics, logger };
+}
+
+const ENGINE_PATH = '/socket.io/';
+
+function isEnginePath(url: string | undefined): boolean {
+  return url !== undefined && url.startsWith(ENGINE_PATH);
 }

@@ -49,8 +49,8 @@ export interface RelayMetrics {
   historyEvents: Gauge;
   /** Stored events that could not be encoded when sent (contained: the event is skipped, never the process). */
   encodeFailures: Counter<'path'>;
-  /** Exposes the broadcast fast path's frame counts (read at scrape time: nothing is counted per delivery). */
-  registerFastPath(stats: { direct: number; fallback: number }, lean?: { frames: number }): void;
+  /** Exposes the delivery core's frame counts per wire format (read at scrape time: nothing is counted per delivery). */
+  registerFrames(byFormat: ReadonlyMap<string, number>): void;
 }
 
 export function createMetrics(sample: { connections: () => number; historyEvents: () => number }): RelayMetrics {
@@ -96,16 +96,14 @@ export function createMetrics(sample: { connections: () => number; historyEvents
       labelNames: ['outcome'],
       registers: [registry],
     }),
-    registerFastPath(stats, lean) {
+    registerFrames(byFormat) {
       new Gauge({
         name: `${prefix}broadcast_frames`,
-        help: 'Broadcast frames since start, by path: direct (written to a socket.io client\'s WebSocket, coalesced per event-loop turn), socketio (polling, upgrading or busy clients) or lean (lean WebSocket connections)',
+        help: 'Live event copies written since start, by front-end: websocket (WebSocket-first clients, one write per client per event-loop turn) or engine.io (polling and upgraded clients)',
         labelNames: ['path'],
         registers: [registry],
         collect() {
-          this.set({ path: 'direct' }, stats.direct);
-          this.set({ path: 'socketio' }, stats.fallback);
-          if (lean) this.set({ path: 'lean' }, lean.frames);
+          for (const [path, frames] of byFormat) this.set({ path }, frames);
         },
       });
     },

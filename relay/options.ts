@@ -36,8 +36,8 @@ export interface RelayOptions {
   drainTimeoutMs: number;
   logLevel: string;
   /**
-   * Serve clients that open a WebSocket straight away with the lean connection (relay/lean/) instead of a full
-   * socket.io Socket; polling clients always use socket.io. `--no-lean-websocket` turns it off.
+   * Serve clients that open a WebSocket straight away with the WebSocket front-end (relay/socketio/websocket.ts);
+   * polling clients always use engine.io's. `--no-lean-websocket` sends them through engine.io too.
    */
   leanWebSocket: boolean;
   /**

@@ -143,7 +143,7 @@ export function relayCommand(): Command {
     .option('--request-timeout <seconds>', 'time a client may take to send a whole request, body included', integerInRange(1, 3_600), RELAY_DEFAULTS.requestTimeoutMs / 1000)
     .option('--keep-alive-timeout <seconds>', 'how long an idle keep-alive HTTP connection stays open', integerInRange(1, 3_600), RELAY_DEFAULTS.keepAliveTimeoutMs / 1000)
     .option('--drain-timeout <seconds>', 'on SIGTERM/SIGINT: how long in-flight requests may take before they are cut', integerInRange(0, 3_600), RELAY_DEFAULTS.drainTimeoutMs / 1000)
-    .option('--no-lean-websocket', "serve WebSocket-first clients with full socket.io sockets too (more memory per connection; the lean connection is the default)")
+    .option('--no-lean-websocket', "serve WebSocket-first clients through engine.io's WebSocket transport too (more memory per connection; the WebSocket front-end is the default)")
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(RELAY_DEFAULTS.logLevel))
     .action(async (flags: RelayFlags) => {
       const secret = requireSecret(flags.secret, 'relay');

@@ -1,28 +1,25 @@
 /**
- * The shared broker for several relays: idempotency, history and broadcast live in Redis. Publishing is one atomic
- * script per event (claim the id, number it, append it to its channel's history, hand it to the socket.io Redis
- * Streams adapter's stream), so every relay's adapter emits each accepted event to its own clients exactly once.
+ * The shared broker for several relays: idempotency, history and the log live in Redis. Publishing is one atomic
+ * script per event (claim the id, number it, append it to its channel's history and to the shared log), so every
+ * relay's log reader delivers each accepted event to its own clients exactly once.
  */
-import { randomUUID } from 'node:crypto';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Counter, Gauge } from 'prom-client';
-import type { Server } from 'socket.io';
 import { type EventEnvelope, type IncomingEvent, SIGNATURE_TOLERANCE_SECONDS } from '../../protocol/index.js';
-import { type Broker, encodeEnvelope, type PublishResult, toEnvelope, UnencodableEvent } from '../broker.js';
+import { type Broker, encodeEnvelope, type PublishResult, toEnvelope } from '../broker.js';
+import type { DeliveryCore } from '../core/delivery.js';
 import type { ReplayResult } from '../history.js';
 import type { Logger } from '../logger.js';
 import type { RelayMetrics } from '../metrics.js';
 import type { RelayOptions } from '../options.js';
 import { createRedisConnections, type RedisConnections } from './connection.js';
-import { EMITTER_FIELDS, eventBroadcastData, probeBroadcastData } from './emitter-message.js';
 import { redisKeys } from './keys.js';
+import { LogReader } from './log-reader.js';
 import { PUBLISH_SCRIPT, REPLAY_SCRIPT } from './scripts.js';
 
-/** Broadcasts kept in the adapter's stream: room for a relay that lost Redis for a while to catch up from. */
-const ADAPTER_STREAM_LENGTH = 10_000;
+/** Events kept in the shared log: room for a relay that lost Redis for a while to catch up from. */
+const LOG_LENGTH = 10_000;
 /** A store that does not answer within this is treated as down for this request (ingest answers 503). */
 const COMMAND_TIMEOUT_MS = 2_000;
-const PROBE_INTERVAL_MS = 250;
 /** How often a connected relay checks that Redis still answers (a frozen Redis keeps its connections open). */
 const HEALTH_INTERVAL_MS = 1_000;
 /**
@@ -42,7 +39,7 @@ function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
 }
 
 export interface RedisBrokerDeps {
-  io: Server;
+  core: DeliveryCore;
   options: RelayOptions & { redisUrl: string };
   metrics: RelayMetrics;
   logger: Logger;
@@ -50,39 +47,27 @@ export interface RedisBrokerDeps {
 
 export class RedisBroker implements Broker {
   private readonly redis: RedisConnections;
-  /** Set once this relay's adapter has read a probe back from the shared stream: until then it could miss broadcasts. */
-  private receivesBroadcasts = false;
-  private readonly probeToken = randomUUID();
-  private probeTimer: NodeJS.Timeout | undefined;
+  private readonly log: LogReader;
   private healthTimer: NodeJS.Timeout | undefined;
   /** Set when Redis stopped answering on an open connection; cleared by the next answer. */
   private stalled = false;
 
   constructor(private readonly deps: RedisBrokerDeps) {
     this.redis = createRedisConnections(deps.options.redisUrl, deps.logger);
-    deps.io.adapter(createAdapter(this.redis.adapter, { streamName: redisKeys.adapterStream, maxLen: ADAPTER_STREAM_LENGTH, onlyPlaintext: true }));
+    this.log = new LogReader(this.redis.reader, (envelope) => deps.core.publish(envelope), deps.logger);
     this.registerMetrics();
   }
 
-  /** Connects in the background and probes the broadcast path until this relay's adapter reads from the stream. */
+  /** Connects in the background and reads the shared log; ready once a read of it succeeded. */
   start(): void {
     this.redis.connect();
-    this.probeTimer = setInterval(() => void this.probe(), PROBE_INTERVAL_MS);
-    this.probeTimer.unref();
+    this.log.start();
     this.healthTimer = setInterval(() => void this.checkHealth(), HEALTH_INTERVAL_MS);
     this.healthTimer.unref();
   }
 
-  /** Called by the live gate when a probe broadcast comes back through the adapter. */
-  onProbe(token: string): void {
-    if (token !== this.probeToken || this.receivesBroadcasts) return;
-    this.receivesBroadcasts = true;
-    clearInterval(this.probeTimer);
-    this.deps.logger.info('redis connected: this relay shares broadcasts, history and idempotency');
-  }
-
   isReady(): boolean {
-    return this.receivesBroadcasts && !this.stalled && this.redis.isReady();
+    return this.log.isSynced && !this.stalled && this.redis.isReady();
   }
 
   async publish(events: IncomingEvent[]): Promise<PublishResult> {
@@ -93,14 +78,7 @@ export class RedisBroker implements Broker {
     const claimSeconds = Math.max(historyTtlSeconds, MIN_CLAIM_SECONDS);
     // Every event is encoded before the first script is sent: one that cannot be is refused (400) while nothing of
     // its batch is claimed yet.
-    const encoded = envelopes.map((envelope, index) => {
-      const json = encodeEnvelope(envelope, index);
-      try {
-        return { json, broadcast: eventBroadcastData(envelope) };
-      } catch (error) {
-        throw new UnencodableEvent(index, error);
-      }
-    });
+    const encoded = envelopes.map(encodeEnvelope);
     // Issued together, the scripts are pipelined on one connection and run in this order.
     const sequences = await withTimeout(
       Promise.all(
@@ -111,16 +89,9 @@ export class RedisBroker implements Broker {
               redisKeys.sequence,
               redisKeys.history(envelope.channel),
               redisKeys.evicted(envelope.channel),
-              redisKeys.adapterStream,
+              redisKeys.log,
             ],
-            arguments: [
-              (encoded[index] as { json: string }).json,
-              String(history),
-              String(historyTtlSeconds),
-              (encoded[index] as { broadcast: string }).broadcast,
-              String(ADAPTER_STREAM_LENGTH),
-              String(claimSeconds),
-            ],
+            arguments: [encoded[index] as string, String(history), String(historyTtlSeconds), String(LOG_LENGTH), String(claimSeconds)],
           }),
         ),
       ),
@@ -157,7 +128,7 @@ export class RedisBroker implements Broker {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.probeTimer);
+    this.log.stop();
     clearInterval(this.healthTimer);
     await this.redis.close();
   }
@@ -174,17 +145,6 @@ export class RedisBroker implements Broker {
     }
   }
 
-  private async probe(): Promise<void> {
-    if (!this.redis.isReady()) return;
-    try {
-      await this.redis.commands.xAdd(redisKeys.adapterStream, '*', { ...EMITTER_FIELDS, data: probeBroadcastData(this.probeToken) }, {
-        TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: ADAPTER_STREAM_LENGTH },
-      });
-    } catch (error) {
-      this.deps.logger.debug({ err: (error as Error).message }, 'redis probe failed');
-    }
-  }
-
   private registerMetrics(): void {
     const { registry } = this.deps.metrics;
     const redis = this.redis;
@@ -198,7 +158,7 @@ export class RedisBroker implements Broker {
     });
     new Gauge({
       name: 'wp_realtime_redis_used_memory_bytes',
-      help: 'Memory Redis reports in use (history, id claims, the broadcast stream); absent while Redis is unreachable',
+      help: 'Memory Redis reports in use (history, id claims, the shared log); absent while Redis is unreachable',
       registers: [registry],
       async collect() {
         if (!redis.isReady()) return this.reset();
@@ -209,6 +169,6 @@ export class RedisBroker implements Broker {
       },
     });
     const reconnects = new Counter({ name: 'wp_realtime_redis_reconnects_total', help: 'Redis reconnection attempts', registers: [registry] });
-    for (const client of [redis.commands, redis.adapter]) client.on('reconnecting', () => reconnects.inc());
+    for (const client of [redis.commands, redis.reader]) client.on('reconnecting', () => reconnects.inc());
   }
 }

@@ -2,8 +2,8 @@
  * The relay's Redis connections. Two clients, because they must fail differently while Redis is away:
  * - `commands` runs the broker's scripts with no offline queue, so a publish fails at once (ingest answers 503 and the
  *   WordPress outbox retries) instead of waiting for a Redis that may not come back;
- * - `adapter` (and the copies the socket.io adapter makes of it) keeps its offline queue, so the adapter's read loop
- *   waits for Redis instead of spinning on errors, and resumes from where it stopped when Redis returns.
+ * - `reader` runs the log reader's blocking XREAD and keeps its offline queue, so the read loop waits for Redis
+ *   instead of spinning on errors, and resumes from where it stopped when Redis returns.
  * Both reconnect forever with capped backoff; errors are logged, never thrown, so Redis can never crash the relay.
  */
 import { createClient } from 'redis';
@@ -29,13 +29,13 @@ export function redactRedisUrl(url: string): string {
   }
 }
 
-function createLoggedClient(url: string, role: 'commands' | 'adapter', logger: Logger): RedisClient {
+function createLoggedClient(url: string, role: 'commands' | 'reader', logger: Logger): RedisClient {
   const forCommands = role === 'commands';
   const client = createClient({
     url,
     disableOfflineQueue: forCommands,
-    // Keeps the idle command connection alive through proxies and NATs that drop quiet ones. Not on the adapter's
-    // client: its copies inherit its options, and its blocking reads keep their connection busy anyway.
+    // Keeps the idle command connection alive through proxies and NATs that drop quiet ones. Not on the reader's
+    // client: its blocking reads keep their connection busy anyway.
     ...(forCommands ? { pingInterval: 5_000 } : {}),
     socket: { connectTimeout: 2_000, reconnectStrategy: reconnectDelay },
   });
@@ -55,7 +55,7 @@ function createLoggedClient(url: string, role: 'commands' | 'adapter', logger: L
 
 export interface RedisConnections {
   commands: RedisClient;
-  adapter: RedisClient;
+  reader: RedisClient;
   isReady(): boolean;
   /** Starts connecting in the background: the relay listens (and /readyz answers 503) while Redis is down. */
   connect(): void;
@@ -64,19 +64,19 @@ export interface RedisConnections {
 
 export function createRedisConnections(url: string, logger: Logger): RedisConnections {
   const commands = createLoggedClient(url, 'commands', logger);
-  const adapter = createLoggedClient(url, 'adapter', logger);
+  const reader = createLoggedClient(url, 'reader', logger);
   return {
     commands,
-    adapter,
-    isReady: () => commands.isReady && adapter.isReady,
+    reader,
+    isReady: () => commands.isReady && reader.isReady,
     connect() {
-      for (const client of [commands, adapter]) {
+      for (const client of [commands, reader]) {
         // connect() retries by itself through reconnectStrategy; a rejection only means the client was closed.
         client.connect().catch((error: Error) => logger.debug({ err: error.message }, 'redis connect abandoned'));
       }
     },
     async close() {
-      for (const client of [commands, adapter]) {
+      for (const client of [commands, reader]) {
         if (client.isOpen) client.destroy();
       }
     },

@@ -10,6 +10,6 @@ export const redisKeys = {
   history: (channel: string) => `${PREFIX}history:${channel}`,
   /** Highest sequence number a channel's history has dropped; a replay from before it is incomplete. */
   evicted: (channel: string) => `${PREFIX}evicted:${channel}`,
-  /** The socket.io Redis Streams adapter's stream: broadcasts reach every relay through it. */
-  adapterStream: `${PREFIX}broadcasts`,
+  /** The shared log: every accepted event once, in sequence order; every relay reads it (XREAD) and delivers it. */
+  log: `${PREFIX}log`,
 } as const;

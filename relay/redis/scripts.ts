@@ -4,8 +4,8 @@
  */
 
 /**
- * KEYS: event id claim, sequence, channel history, channel evicted-through, adapter stream.
- * ARGV: envelope JSON, history length, history TTL seconds, broadcast data, adapter stream length, id claim seconds.
+ * KEYS: event id claim, sequence, channel history, channel evicted-through, the shared log.
+ * ARGV: envelope JSON, history length, history TTL seconds, log length, id claim seconds.
  * Returns the new sequence number, or 0 when the id was already claimed (a duplicate: not broadcast again).
  */
 export const PUBLISH_SCRIPT = `
@@ -13,7 +13,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local seq = redis.call('INCR', KEYS[2])
 local history = tonumber(ARGV[2])
 local ttl = tonumber(ARGV[3])
-redis.call('SET', KEYS[1], seq, 'EX', tonumber(ARGV[6]))
+redis.call('SET', KEYS[1], seq, 'EX', tonumber(ARGV[5]))
 if history > 0 then
   redis.call('XADD', KEYS[3], seq .. '-0', 'e', ARGV[1])
   local excess = redis.call('XLEN', KEYS[3]) - history
@@ -24,8 +24,8 @@ if history > 0 then
   end
   redis.call('EXPIRE', KEYS[3], ttl)
 end
--- the broadcast, as EMITTER_FIELDS in emitter-message.ts describe it
-redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[5], '*', 'uid', 'emitter', 'nsp', '/', 'type', '3', 'data', ARGV[4])
+-- the broadcast: every relay's log reader (redis/log-reader.ts) delivers it to its own clients
+redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[4], '*', 'e', ARGV[1])
 return seq
 `;
 

@@ -148,10 +148,10 @@ describe('lean WebSocket: the wire format', () => {
 
 describe('lean WebSocket: next to socket.io clients', () => {
   it('gives a polling client, a recipe client (polling, then upgrade) and a WebSocket-first client every event once, in order', async () => {
-    const leanBefore = await metricValue(relay.url, 'wp_realtime_broadcast_frames{path="lean"}');
+    const leanBefore = await metricValue(relay.url, 'wp_realtime_broadcast_frames{path="websocket"}');
     const sent = await deliverToMixedTransports(pool, relay.url, relay.secret);
     // Exactly the WebSocket-first client's copies went through the lean connection.
-    expect((await metricValue(relay.url, 'wp_realtime_broadcast_frames{path="lean"}')) - leanBefore).toBe(sent.length);
+    expect((await metricValue(relay.url, 'wp_realtime_broadcast_frames{path="websocket"}')) - leanBefore).toBe(sent.length);
   });
 
   it('counts lean connections against --max-connections-per-ip and refuses the upgrade past it', async () => {

@@ -1,5 +1,6 @@
 /** Start-up, health, drain on SIGTERM, slow consumers and --no-public, each against a real relay process. */
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
+import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { mintToken, SIGNATURE_HEADER, signatureHeader } from '../../protocol/index.js';
 import { connect, connectError, postSigned, settle } from './support/clients.js';
@@ -114,17 +115,26 @@ describe('drain', () => {
 
 // WebSocket-first clients are lean connections by default, full socket.io sockets with --no-lean-websocket.
 describe.each([
-  { mode: 'lean WebSocket', flags: [], path: 'lean' },
-  { mode: 'socket.io WebSocket', flags: ['--no-lean-websocket'], path: 'direct' },
+  { mode: 'lean WebSocket', flags: [], path: 'websocket' },
+  { mode: 'socket.io WebSocket', flags: ['--no-lean-websocket'], path: 'engine.io' },
 ])('slow consumers ($mode)', ({ flags, path }) => {
   it('drops a client that stops reading while fast clients keep receiving', async () => {
     const relay = await startRelayProcess(['--max-client-buffer', '262144', '--max-client-queue', '200', '--max-payload', '1048576', ...flags]);
     try {
       const fast = await connect(relay.url);
-      const slow = await connect(relay.url);
-      // Stop reading from the TCP socket: the relay's output for this client can only pile up.
-      const engine = slow.socket.io.engine as unknown as { transport: { ws: { _socket: { pause(): void } } } };
-      engine.transport.ws._socket.pause();
+      // The slow client's TCP socket, through the agent its WebSocket connects with (a public option of
+      // socket.io-client and ws); once paused, the relay's output for this client can only pile up.
+      const sockets: Socket[] = [];
+      class CapturingAgent extends Agent {
+        override createConnection(...args: Parameters<Agent['createConnection']>): ReturnType<Agent['createConnection']> {
+          const socket = super.createConnection(...args);
+          if (socket) sockets.push(socket as Socket);
+          return socket;
+        }
+      }
+      const slow = await connect(relay.url, { agent: new CapturingAgent() as unknown as string });
+      expect(sockets).toHaveLength(1);
+      sockets[0]?.pause();
 
       const pad = 'x'.repeat(8_000);
       const total = 1_000;

@@ -111,7 +111,7 @@ describe('two relays, one Redis', () => {
     expect(await metricValue(b.url, 'wp_realtime_redis_used_memory_bytes')).toBeGreaterThan(100_000);
     expect(await metricValue(b.url, 'wp_realtime_deliveries_total')).toBeGreaterThan(0);
     // The adapter's local delivery of events read from the shared stream takes the WebSocket fast path too.
-    expect(await metricValue(b.url, 'wp_realtime_broadcast_frames{path="direct"}')).toBeGreaterThan(0);
+    expect(await metricValue(b.url, 'wp_realtime_broadcast_frames{path="websocket"}')).toBeGreaterThan(0);
   });
 });
 

@@ -1,46 +1,51 @@
 /**
- * The broadcast fast path (relay/fast-path.ts) through a real relay process: coalesced direct writes keep every
- * client's order, channel isolation holds, and polling, upgrading and WebSocket clients in one room each get every
- * event once. The relay's frame counters prove which path carried the events.
+ * Both front-ends over the one delivery core (relay/core/), through a real relay process: the events of a turn,
+ * written once per client, keep every client's order, channel isolation holds, and polling, upgrading and WebSocket
+ * clients of one channel each get every event once. The relay's frame counters prove which front-end carried them:
+ * WebSocket-first clients take the WebSocket front-end by default and engine.io's with --no-lean-websocket.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type EventEnvelope, mintToken } from '../../protocol/index.js';
 import { clientPool, deliverToMixedTransports, postSigned, settle } from './support/clients.js';
 import { type RelayProcess, startRelayProcess } from './support/relay-process.js';
 
-let relay: RelayProcess;
-const pool = clientPool(() => relay.url);
-const client = pool.connect;
+type FrontEnd = 'websocket' | 'engine.io';
 
-async function frameCounts(): Promise<{ direct: number; socketio: number }> {
-  const text = await (await fetch(`${relay.url}/metrics`)).text();
-  const read = (path: string): number => Number(new RegExp(`^wp_realtime_broadcast_frames\\{path="${path}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
-  return { direct: read('direct'), socketio: read('socketio') };
+async function frameCounts(url: string): Promise<Record<FrontEnd, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (path: string): number => Number(new RegExp(`^wp_realtime_broadcast_frames\\{path="${path}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { websocket: read('websocket'), 'engine.io': read('engine.io') };
 }
 
 function ids(events: EventEnvelope[]): string[] {
   return events.map((event) => event.id);
 }
 
-beforeAll(async () => {
-  // WebSocket-first clients are lean connections by default (relay/test/lean.test.ts); here they are socket.io sockets.
-  relay = await startRelayProcess(['--history', '1000', '--ingest-rate', '100000', '--no-lean-websocket']);
-});
-// Each test counts frames for its own clients only.
-afterEach(async () => {
-  pool.closeAll();
-  await settle(100);
-});
-afterAll(async () => {
-  expect(await relay.stop()).toBe(0);
-});
+describe.each([
+  { mode: 'WebSocket front-end', flags: [] as string[], websocketFirst: 'websocket' as FrontEnd },
+  { mode: '--no-lean-websocket (engine.io for every client)', flags: ['--no-lean-websocket'], websocketFirst: 'engine.io' as FrontEnd },
+])('delivery core, $mode', ({ flags, websocketFirst }) => {
+  let relay: RelayProcess;
+  const pool = clientPool(() => relay.url);
+  const client = pool.connect;
 
-describe('broadcast fast path', () => {
+  beforeAll(async () => {
+    relay = await startRelayProcess(['--history', '1000', '--ingest-rate', '100000', ...flags]);
+  });
+  // Each test counts frames for its own clients only.
+  afterEach(async () => {
+    pool.closeAll();
+    await settle(100);
+  });
+  afterAll(async () => {
+    expect(await relay.stop()).toBe(0);
+  });
+
   it('keeps the order of events coalesced in one turn across two channels, and keeps channels apart', async () => {
     const token = mintToken({ secret: relay.secret, channels: ['private-user-7'], ttl: 600 });
     const both = await client({ auth: { token } });
     const publicOnly = await client();
-    const before = await frameCounts();
+    const before = await frameCounts(relay.url);
 
     // Each batch is broadcast in one event-loop turn, alternating channels: one coalesced write per client.
     const sent: string[] = [];
@@ -62,8 +67,8 @@ describe('broadcast fast path', () => {
     expect(publicOnly.events.every((event) => event.channel === 'public')).toBe(true);
     expect(publicOnly.events).toHaveLength(publicIds.length);
 
-    const after = await frameCounts();
-    expect(after.direct - before.direct).toBe(sent.length + publicIds.length);
+    const after = await frameCounts(relay.url);
+    expect(after[websocketFirst] - before[websocketFirst]).toBe(sent.length + publicIds.length);
   });
 
   it('keeps each client in order when several requests are broadcast in the same turns', async () => {
@@ -85,12 +90,13 @@ describe('broadcast fast path', () => {
   });
 
   it('gives a polling client, a recipe client (polling, then upgrade) and a WebSocket client in one room every event once, in order', async () => {
-    const before = await frameCounts();
+    const before = await frameCounts(relay.url);
     const sent = await deliverToMixedTransports(pool, relay.url, relay.secret);
-    const after = await frameCounts();
-    expect(after.socketio - before.socketio).toBeGreaterThanOrEqual(sent.length);
-    expect(after.direct - before.direct).toBeGreaterThanOrEqual(sent.length);
-    expect(after.direct + after.socketio - before.direct - before.socketio).toBe(3 * sent.length);
+    const after = await frameCounts(relay.url);
+    // Two of the three clients poll first: engine.io's; the WebSocket-first one takes its front-end.
+    const delta = (path: FrontEnd): number => after[path] - before[path];
+    expect(delta('engine.io')).toBe((websocketFirst === 'engine.io' ? 3 : 2) * sent.length);
+    expect(delta('websocket')).toBe((websocketFirst === 'websocket' ? 1 : 0) * sent.length);
   });
 
   it('replays before live events with no duplicates while live events keep coming', async () => {

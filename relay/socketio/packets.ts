@@ -1,8 +1,10 @@
 /**
- * The subset of the engine.io v4 and socket.io v5 wire formats a WebSocket client of the default namespace uses,
- * as text frames: `0{…}` open, `2`/`3` ping/pong, `40{auth}` connect, `41` disconnect, `42[name,…args]` event,
- * `42<id>[…]` event with ack, `43<id>[…]` ack, `44{…}` connect error. Pure functions, so every rule is testable alone.
- * Binary packets (socket.io types 5 and 6) are not part of this subset: the relay never sends or expects binary.
+ * The subset of the engine.io v4 and socket.io v5 wire formats a client of the default namespace uses, as text:
+ * engine.io `0{…}` open, `2`/`3` ping/pong, `4…` message; socket.io (inside a message) `0{auth}` connect,
+ * `1` disconnect, `2[name,…args]` event, `2<id>[…]` event with ack, `3<id>[…]` ack, `4{…}` connect error.
+ * The socket.io layer is shared by both front-ends (engine.io hands it messages; the WebSocket front-end strips the
+ * `4` itself). Pure functions, so every rule is testable alone. Binary packets (socket.io types 5 and 6) are not
+ * part of this subset: the relay never sends or expects binary.
  */
 
 export type IncomingPacket =
@@ -29,6 +31,7 @@ const SIO_DISCONNECT = '1';
 const SIO_EVENT = '2';
 const SIO_ACK = '3';
 
+/** An engine.io packet as a WebSocket text frame (the WebSocket front-end). */
 export function decodeIncoming(text: string): IncomingPacket {
   switch (text[0]) {
     case ENGINE_PONG:
@@ -40,7 +43,7 @@ export function decodeIncoming(text: string): IncomingPacket {
     case ENGINE_NOOP:
       return { kind: 'ignored' };
     case ENGINE_MESSAGE:
-      return decodeSocketPacket(text);
+      return decodeSocketPacket(text, 1);
     case ENGINE_UPGRADE:
       return { kind: 'invalid', reason: 'upgrade packet on a connection that started as a WebSocket' };
     default:
@@ -48,12 +51,13 @@ export function decodeIncoming(text: string): IncomingPacket {
   }
 }
 
-function decodeSocketPacket(text: string): IncomingPacket {
-  const type = text[1];
+/** A socket.io packet starting at `start` (0 for what engine.io hands over as a message). */
+export function decodeSocketPacket(text: string, start = 0): IncomingPacket {
+  const type = text[start];
   if (type !== SIO_CONNECT && type !== SIO_DISCONNECT && type !== SIO_EVENT && type !== SIO_ACK) {
     return { kind: 'invalid', reason: `socket.io packet type "${type ?? ''}" is not accepted` };
   }
-  let at = 2;
+  let at = start + 1;
   let nsp = '/';
   if (text[at] === '/') {
     const comma = text.indexOf(',', at);
@@ -98,14 +102,16 @@ function decodeSocketPacket(text: string): IncomingPacket {
 }
 
 export const PING = ENGINE_PING;
-export const DISCONNECT = ENGINE_MESSAGE + SIO_DISCONNECT;
+/** The engine.io message prefix the WebSocket front-end puts before every socket.io packet below. */
+export const MESSAGE = ENGINE_MESSAGE;
+export const DISCONNECT = SIO_DISCONNECT;
 
 export function openPacket(sid: string, pingInterval: number, pingTimeout: number, maxPayload: number): string {
   return '0' + JSON.stringify({ sid, upgrades: [], pingInterval, pingTimeout, maxPayload });
 }
 
 function prefix(type: string, nsp: string): string {
-  return ENGINE_MESSAGE + type + (nsp === '/' ? '' : `${nsp},`);
+  return type + (nsp === '/' ? '' : `${nsp},`);
 }
 
 export function connectPacket(sid: string): string {

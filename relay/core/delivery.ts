@@ -1,0 +1,212 @@
+/**
+ * The delivery core: every live event, from this relay's ingest or from the shared log, reaches every client here,
+ * whatever its protocol. Each event is encoded once per wire format; each subscriber gets one write per event-loop
+ * turn holding all of that turn's events for it, in order (subscribers that get the same events share one batch, so
+ * a format that joins frames joins them once). The slow-consumer bound, the replay hold and the de-duplication of
+ * replayed ids live here and nowhere else.
+ */
+import type { EventEnvelope } from '../../protocol/index.js';
+import type { Logger } from '../logger.js';
+import type { RelayMetrics } from '../metrics.js';
+import { type Missed, ReplayedFilter } from '../replay.js';
+import { SubscriptionRegistry } from './registry.js';
+import type { Batch, OutgoingEvent, Subscriber, WireFormat } from './subscriber.js';
+
+/** A replaying client that falls further behind than this is cut rather than buffered without bound. */
+export const MAX_HELD_PER_SUBSCRIBER = 10_000;
+
+export interface DeliveryLimits {
+  /** A subscriber whose unflushed output passes either bound when a new turn's events reach it is cut. */
+  maxClientBufferBytes: number;
+  maxClientBufferPackets: number;
+}
+
+interface SharedBatch extends Batch {
+  shared: true;
+}
+
+export class DeliveryCore {
+  private readonly registry = new SubscriptionRegistry();
+  /** Subscribers with a batch due at the end of this turn, each once. */
+  private dirty: Subscriber[] = [];
+  /** This turn's shared batch per channel and format. */
+  private readonly turn = new Map<string, Map<WireFormat, SharedBatch>>();
+  private scheduled = false;
+  /** Frames written since start, by format name (the broadcast_frames metric). */
+  readonly framesByFormat = new Map<string, number>();
+  private readonly flushTurn = (): void => this.flush();
+
+  constructor(
+    private readonly limits: DeliveryLimits,
+    private readonly metrics: RelayMetrics,
+    private readonly logger: Logger,
+  ) {}
+
+  subscribe(subscriber: Subscriber, channels: readonly string[]): void {
+    this.registry.add(subscriber, channels);
+  }
+
+  unsubscribe(subscriber: Subscriber, channels: readonly string[]): void {
+    // A shared batch would go on taking this turn's later events of the channel it leaves.
+    if (subscriber.batch !== null) this.ownBatch(subscriber);
+    this.registry.remove(subscriber, channels);
+  }
+
+  /** A closed client: out of every channel, nothing held. */
+  remove(subscriber: Subscriber, channels: readonly string[]): void {
+    this.registry.remove(subscriber, channels);
+    subscriber.held = null;
+    subscriber.batch = null;
+  }
+
+  audience(channel: string): number {
+    return this.registry.count(channel);
+  }
+
+  /** One accepted event to every subscriber of its channel, at the end of this turn. */
+  publish(envelope: EventEnvelope): void {
+    const members = this.registry.of(envelope.channel);
+    if (!members) return;
+    const event: OutgoingEvent = { envelope, encoded: new Map() };
+    // This event's frame in the channel's shared batch, per format, pushed once.
+    let local: Map<WireFormat, SharedBatch> | undefined;
+    for (const subscriber of members) {
+      if (!subscriber.open) continue;
+      if (subscriber.held !== null) {
+        this.hold(subscriber, event);
+        continue;
+      }
+      if (subscriber.replayed !== null) {
+        if (subscriber.replayed.repeats(envelope.id)) continue;
+        subscriber.replayed = null;
+      }
+      let shared = local?.get(subscriber.format);
+      if (!shared) {
+        const frame = this.encode(event, subscriber.format);
+        if (frame === undefined) return;
+        shared = this.channelBatch(envelope.channel, subscriber.format);
+        shared.frames.push(frame);
+        (local ??= new Map()).set(subscriber.format, shared);
+      }
+      this.enqueue(subscriber, event, shared);
+    }
+  }
+
+  /**
+   * Subscribes a reconnecting client and holds its live events while `read` gets what it missed; `send` writes that,
+   * then the held events follow without the ids already sent, and so do late live copies of them (with Redis an
+   * event can be in history when it is read and still on its way through the log).
+   */
+  async replayThenLive(subscriber: Subscriber, channels: readonly string[], read: () => Promise<Missed>, send: (missed: Missed) => void): Promise<void> {
+    subscriber.held = [];
+    this.subscribe(subscriber, channels);
+    let missed: Missed;
+    try {
+      missed = await read();
+    } catch (error) {
+      subscriber.held = null;
+      throw error;
+    }
+    if (!subscriber.open) return;
+    send(missed);
+    const held = subscriber.held ?? [];
+    subscriber.held = null;
+    const filter = new ReplayedFilter(new Set(missed.events.map((envelope) => envelope.id)));
+    for (const event of held) if (!filter.repeats(event.envelope.id)) this.enqueue(subscriber, event, undefined);
+    subscriber.replayed = filter.active ? filter : null;
+  }
+
+  /** Writes what is due now (before the relay closes its clients, so that accepted events go out first). */
+  flush(): void {
+    this.scheduled = false;
+    const dirty = this.dirty;
+    this.dirty = [];
+    this.turn.clear();
+    let copies = 0;
+    // Frames per format, counted per turn rather than per subscriber.
+    const byFormat = new Map<WireFormat, number>();
+    for (const subscriber of dirty) {
+      const batch = subscriber.batch;
+      subscriber.batch = null;
+      if (!batch || !subscriber.open) continue;
+      const { format, frames } = batch;
+      const joined = format.join === undefined ? undefined : frames.length === 1 ? frames[0] : (batch.joined ??= format.join(frames));
+      subscriber.write(frames, joined);
+      copies += frames.length;
+      byFormat.set(format, (byFormat.get(format) ?? 0) + frames.length);
+    }
+    for (const [format, frames] of byFormat) this.framesByFormat.set(format.name, (this.framesByFormat.get(format.name) ?? 0) + frames);
+    if (copies > 0) this.metrics.deliveries.inc(copies);
+  }
+
+  private hold(subscriber: Subscriber, event: OutgoingEvent): void {
+    const held = subscriber.held as OutgoingEvent[];
+    if (held.length < MAX_HELD_PER_SUBSCRIBER) held.push(event);
+    else this.cutSlow(subscriber);
+  }
+
+  /** Adds the event to the subscriber's batch of this turn (`shared` already holds it, when given). */
+  private enqueue(subscriber: Subscriber, event: OutgoingEvent, shared: SharedBatch | undefined): void {
+    if (subscriber.batch === null) {
+      // Checked once per turn, before this turn's writes: what earlier turns left unflushed.
+      if (subscriber.pendingBytes() > this.limits.maxClientBufferBytes || subscriber.pendingPackets() > this.limits.maxClientBufferPackets) {
+        return this.cutSlow(subscriber);
+      }
+      this.dirty.push(subscriber);
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(this.flushTurn);
+      }
+      // The shared batch fits only a subscriber that gets every event of it, i.e. joined it at its first event.
+      if (shared && shared.frames.length === 1) {
+        subscriber.batch = shared;
+        return;
+      }
+    }
+    if (subscriber.batch === shared) return;
+    const frame = this.encode(event, subscriber.format);
+    if (frame === undefined) return;
+    this.ownBatch(subscriber).frames.push(frame);
+  }
+
+  /**
+   * The subscriber's batch as its own (a copy of the shared one it had): it is about to differ from it. Called only
+   * for a subscriber already due this turn (in `dirty`) or that enqueue() just added there.
+   */
+  private ownBatch(subscriber: Subscriber): Batch {
+    const batch = subscriber.batch;
+    if (batch === null) return (subscriber.batch = { format: subscriber.format, frames: [] });
+    if (!('shared' in batch)) return batch;
+    return (subscriber.batch = { format: batch.format, frames: [...batch.frames] });
+  }
+
+  private channelBatch(channel: string, format: WireFormat): SharedBatch {
+    let byFormat = this.turn.get(channel);
+    if (!byFormat) this.turn.set(channel, (byFormat = new Map()));
+    let batch = byFormat.get(format);
+    if (!batch) byFormat.set(format, (batch = { format, frames: [], shared: true }));
+    return batch;
+  }
+
+  private encode(event: OutgoingEvent, format: WireFormat): unknown {
+    let frame = event.encoded.get(format);
+    if (frame !== undefined) return frame;
+    try {
+      frame = format.encode(event.envelope);
+    } catch (error) {
+      // Ingest checked that the event encodes: a failure here is the relay's bug, and costs this event only.
+      this.metrics.encodeFailures.inc({ path: 'broadcast' });
+      this.logger.error({ err: error, id: event.envelope.id }, 'broadcast failed');
+      return undefined;
+    }
+    event.encoded.set(format, frame);
+    return frame;
+  }
+
+  private cutSlow(subscriber: Subscriber): void {
+    this.metrics.rejections.inc({ reason: 'slow_consumer' });
+    this.logger.warn({ pendingBytes: subscriber.pendingBytes(), pendingPackets: subscriber.pendingPackets() }, 'slow consumer disconnected');
+    subscriber.held = null;
+    subscriber.cut();
+  }
+}
