@@ -110,10 +110,12 @@ async function runOne(c: Combination, extraArgs: string[]): Promise<Outcome> {
   const playwright = join(root, 'node_modules', '@playwright', 'test', 'cli.js');
   const code = await new Promise<number | null>((resolve) => {
     const child = spawn(process.execPath, [playwright, 'test', '-c', join(root, 'e2e', 'playwright.config.ts'), ...extraArgs], { cwd: root, env, stdio: 'inherit' });
-    // Ctrl-C reaches Playwright through the terminal too; a SIGTERM to this runner is passed on.
+    // Ctrl-C reaches Playwright through the terminal too. A SIGTERM to this runner is passed on as SIGINT: Playwright
+    // stops gracefully (global teardown stops WordPress, MariaDB, the relay) only on SIGINT; SIGTERM kills it at once
+    // and left a Playground server running on its port, which failed every later run there.
     const forward = (signal: NodeJS.Signals): void => {
       interrupted = true;
-      if (signal === 'SIGTERM') child.kill('SIGTERM');
+      if (signal === 'SIGTERM') child.kill('SIGINT');
     };
     process.on('SIGTERM', forward);
     process.on('SIGINT', forward);
