@@ -59,10 +59,14 @@ const RATE_LIMITED = (rate: number): SubscriptionResponse => ({
  * Counts a frame that is no event (a pong, a noop) against the client's budget; true when the client must be dropped.
  */
 export function chargeFrame(budget: MessageBudget, deps: ClientMessageDeps): boolean {
+  return chargeMessage(budget, deps) === 'drop';
+}
+
+/** Takes one message from the client's budget and counts a refusal or a drop by reason (every protocol's messages). */
+export function chargeMessage(budget: MessageBudget, deps: Pick<ClientMessageDeps, 'metrics'>): BudgetVerdict {
   const verdict = budget.take();
-  if (verdict === 'ok') return false;
-  deps.metrics.rejections.inc({ reason: verdict === 'drop' ? 'client_flooding' : 'client_rate_limited' });
-  return verdict === 'drop';
+  if (verdict !== 'ok') deps.metrics.rejections.inc({ reason: verdict === 'drop' ? 'client_flooding' : 'client_rate_limited' });
+  return verdict;
 }
 
 /**

@@ -25,6 +25,9 @@ import { RedisBroker } from './redis/broker.js';
 import { EngineFrontEnd } from './socketio/engine.js';
 import { SocketIoProtocol } from './socketio/protocol.js';
 import { isFreshWebSocket, WebSocketFrontEnd } from './socketio/websocket.js';
+import { PusherApps } from './pusher/apps.js';
+import { createPusherApi, isPusherApiPath } from './pusher/http-api.js';
+import { isPusherPath, PusherFrontEnd } from './pusher/websocket.js';
 import { type ReadyWebhooks, startReadyWebhooks } from './webhooks.js';
 
 export { RELAY_DEFAULTS, type RelayOptions } from './options.js';
@@ -59,7 +62,7 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
   const history = new EventHistory(options.history, options.historyChannels);
 
   const metrics = createMetrics({
-    connections: () => protocol.size,
+    connections: () => protocol.size + (pusher?.size ?? 0),
     historyEvents: () => history.size,
   });
   const core = new DeliveryCore(options, metrics, logger);
@@ -75,8 +78,13 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
   const frontEndDeps = { options, metrics, protocol, allowRequest, addressOf, openByIp };
   const engine = new EngineFrontEnd(frontEndDeps);
   const websockets = options.leanWebSocket ? new WebSocketFrontEnd(frontEndDeps) : undefined;
+  const pusherApps = new PusherApps(options.pusherApps);
+  const pusher = pusherApps.size === 0 ? undefined : new PusherFrontEnd({ apps: pusherApps, core, options, metrics, allowRequest, addressOf, openByIp, limitHandshake });
+  const pusherApi =
+    pusherApps.size === 0 ? undefined : createPusherApi({ apps: pusherApps, broker, core, options, metrics, logger, addressOf, isDraining: () => draining });
   httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (!isEnginePath(req.url)) socket.destroy();
+    if (pusher && isPusherPath(req.url)) pusher.handleUpgrade(req, socket, head);
+    else if (!isEnginePath(req.url)) socket.destroy();
     else if (websockets && isFreshWebSocket(req)) websockets.handleUpgrade(req, socket, head);
     else engine.handleUpgrade(req, socket, head);
   });
@@ -90,6 +98,7 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
     inFlight++;
     res.once('close', () => inFlight--);
     if (isIngestPath(req.url)) ingest(req, res);
+    else if (pusherApi && isPusherApiPath(req.url)) pusherApi(req, res);
     else app(req, res);
   }
 
@@ -126,6 +135,7 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
     });
     protocol.start();
     websockets?.start();
+    pusher?.start();
     if (redisBroker && redisUrl !== undefined) {
       logger.info({ redis: redactRedisUrl(redisUrl) }, 'connecting to redis; /readyz answers 503 until this relay shares its broadcasts');
       redisBroker.start();
@@ -148,6 +158,7 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
     webhooks?.stop();
     protocol.stop();
     websockets?.stop();
+    pusher?.stop();
     const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
     httpServer.closeIdleConnections();
     const deadline = Date.now() + options.drainTimeoutMs;
@@ -157,7 +168,7 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
     // What the last requests accepted goes out now, then the restart as clients see it: the transport closes
     // (1012 / engine.io close), no "io server disconnect".
     core.flush();
-    await protocol.closeAllForRestart();
+    await Promise.all([protocol.closeAllForRestart(), pusher?.closeAllForRestart()]);
     // What is still open now (a stuck request, a client that ignored its close) is cut, so the steps below cannot wait on it.
     httpServer.closeAllConnections();
     engine.close();

@@ -35,7 +35,10 @@ export type RejectionReason =
   | 'client_flooding'
   | 'too_many_sockets'
   | 'request_timeout'
-  | 'invalid_http';
+  | 'invalid_http'
+  | 'unknown_app'
+  | 'invalid_authorization'
+  | 'client_event_refused';
 
 export interface RelayMetrics {
   registry: Registry;

@@ -1,5 +1,6 @@
 /** Every knob of the relay, with the defaults the contract and the CLI document. */
 import { DATA_LIMIT_DEFAULTS } from '../protocol/index.js';
+import type { PusherApp } from './pusher/apps.js';
 
 export interface RelayOptions {
   port: number;
@@ -74,6 +75,11 @@ export interface RelayOptions {
   /** engine.io heartbeat, for both kinds of connection (socket.io's defaults). */
   pingIntervalMs: number;
   pingTimeoutMs: number;
+  /**
+   * Pusher apps (`--pusher-app-id`, `--pusher-key`, `--pusher-secret`): with one or more, the relay also speaks the
+   * Pusher Channels protocol at /app/<key> and serves the Pusher HTTP API at /apps/<id>/… (relay/pusher/).
+   */
+  pusherApps: PusherApp[];
 }
 
 export const RELAY_DEFAULTS: Omit<RelayOptions, 'secret'> = {
@@ -108,6 +114,7 @@ export const RELAY_DEFAULTS: Omit<RelayOptions, 'secret'> = {
   keepAliveTimeoutMs: 5_000,
   pingIntervalMs: 25_000,
   pingTimeoutMs: 20_000,
+  pusherApps: [],
 };
 
 export function withDefaults(options: Partial<RelayOptions> & { secret: string }): RelayOptions {

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { trustedProxies, TrustProxyError } from '../../relay/client-address.js';
 import { RELAY_DEFAULTS, type RelayOptions } from '../../relay/options.js';
+import { type PusherApp, PusherAppError, validatePusherApps } from '../../relay/pusher/apps.js';
 import { RuntimeFailure, UsageError } from '../errors.js';
 import { integerInRange, parsePort, requireSecret } from '../options.js';
 
@@ -36,6 +37,24 @@ interface RelayFlags {
   requestTimeout: number;
   keepAliveTimeout: number;
   drainTimeout: number;
+  pusherAppId?: string;
+  pusherKey?: string;
+  pusherSecret?: string;
+}
+
+/** The Pusher front-end's app: all three flags, or none (the front-end stays off). */
+function pusherApps(flags: RelayFlags): PusherApp[] {
+  const given = [flags.pusherAppId, flags.pusherKey, flags.pusherSecret].filter((value) => value !== undefined).length;
+  if (given === 0) return [];
+  if (given < 3) throw new UsageError('relay: the Pusher front-end needs --pusher-app-id, --pusher-key and --pusher-secret together (or WP_REALTIME_PUSHER_APP_ID, _KEY, _SECRET)');
+  const app = { id: flags.pusherAppId as string, key: flags.pusherKey as string, secret: flags.pusherSecret as string };
+  try {
+    validatePusherApps([app]);
+  } catch (error) {
+    if (error instanceof PusherAppError) throw new UsageError(`relay: --pusher-*: ${error.message}`);
+    throw error;
+  }
+  return [app];
 }
 
 function parseOrigin(value: string, previous: string[] | undefined): string[] {
@@ -143,6 +162,9 @@ export function relayCommand(): Command {
     .option('--request-timeout <seconds>', 'time a client may take to send a whole request, body included', integerInRange(1, 3_600), RELAY_DEFAULTS.requestTimeoutMs / 1000)
     .option('--keep-alive-timeout <seconds>', 'how long an idle keep-alive HTTP connection stays open', integerInRange(1, 3_600), RELAY_DEFAULTS.keepAliveTimeoutMs / 1000)
     .option('--drain-timeout <seconds>', 'on SIGTERM/SIGINT: how long in-flight requests may take before they are cut', integerInRange(0, 3_600), RELAY_DEFAULTS.drainTimeoutMs / 1000)
+    .addOption(new Option('--pusher-app-id <id>', 'with --pusher-key and --pusher-secret: also speak the Pusher Channels protocol (WebSocket at /app/<key>, HTTP API at /apps/<id>/)').env('WP_REALTIME_PUSHER_APP_ID'))
+    .addOption(new Option('--pusher-key <key>', "the Pusher app's key (the only credential a browser sees)").env('WP_REALTIME_PUSHER_KEY'))
+    .addOption(new Option('--pusher-secret <secret>', "the Pusher app's secret (signs channel authorizations and HTTP API requests)").env('WP_REALTIME_PUSHER_SECRET'))
     .option('--no-lean-websocket', "serve WebSocket-first clients through engine.io's WebSocket transport too (more memory per connection; the WebSocket front-end is the default)")
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(RELAY_DEFAULTS.logLevel))
     .action(async (flags: RelayFlags) => {
@@ -179,6 +201,7 @@ export function relayCommand(): Command {
         requestTimeoutMs: flags.requestTimeout * 1000,
         keepAliveTimeoutMs: flags.keepAliveTimeout * 1000,
         drainTimeoutMs: flags.drainTimeout * 1000,
+        pusherApps: pusherApps(flags),
       };
       // Loaded when the command runs, not for every `wp-realtime …` (--help must start in well under a second).
       const [{ createRelay }, { createLogger }] = await Promise.all([import('../../relay/index.js'), import('../../relay/logger.js')]);

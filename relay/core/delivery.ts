@@ -63,6 +63,11 @@ export class DeliveryCore {
     return this.registry.count(channel);
   }
 
+  /** This relay's occupied channels and their subscriber counts (every protocol's clients). */
+  occupied(): IterableIterator<[string, number]> {
+    return this.registry.occupied();
+  }
+
   /** One accepted event to every subscriber of its channel, at the end of this turn. */
   publish(envelope: EventEnvelope): void {
     const members = this.registry.of(envelope.channel);

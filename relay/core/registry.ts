@@ -25,6 +25,11 @@ export class SubscriptionRegistry {
     return this.members.get(channel);
   }
 
+  /** Every channel with at least one subscriber, with how many. */
+  *occupied(): IterableIterator<[string, number]> {
+    for (const [channel, set] of this.members) yield [channel, set.size];
+  }
+
   count(channel: string): number {
     return this.members.get(channel)?.size ?? 0;
   }

@@ -22,6 +22,7 @@ import { decodeIncoming, eventPacket, MESSAGE, openPacket, PING } from './packet
 import type { SocketIoProtocol } from './protocol.js';
 import type { SocketIoSession } from './session.js';
 import type { SocketIoTransport } from './transport.js';
+import { destroySocket, refuseUpgrade } from '../upgrades.js';
 import { textFrame } from './ws-frames.js';
 
 const SOCKET_IO_PATH = '/socket.io/';
@@ -164,9 +165,6 @@ export class WebSocketFrontEnd {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    // Node's HTTP server stops handling errors of a socket it hands over for an upgrade: a peer that resets now must
-    // not take the process down. A module-level listener: a closure here would keep the request (and its headers)
-    // alive for the connection's lifetime, about 1 KiB each.
     socket.on('error', destroySocket);
     const address = this.deps.addressOf(req);
     this.deps.allowRequest(req, (reason, allowed) => {
@@ -203,24 +201,4 @@ export class WebSocketFrontEnd {
     if (packet.kind !== 'event' && packet.kind !== 'invalid') session.charge();
     session.receive(packet);
   }
-}
-
-function destroySocket(this: Duplex): void {
-  this.destroy();
-}
-
-/**
- * Answers a refused upgrade over HTTP, as engine.io does, with the relay's JSON error body, then closes the socket:
- * the HTTP server no longer tracks it, so a client that keeps its side open must not keep it alive.
- */
-function refuseUpgrade(socket: Duplex, reason: string): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const body = JSON.stringify({ error: 'forbidden', message: reason });
-  socket.once('finish', () => socket.destroy());
-  socket.end(
-    `HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
 }
