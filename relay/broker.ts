@@ -44,13 +44,19 @@ export function encodeEnvelope(envelope: EventEnvelope, index: number): string {
   }
 }
 
+/**
+ * Per event of a batch, the Pusher socket id that must not receive it (the Pusher HTTP API's `socket_id`: the
+ * sender's own connection, Laravel's `toOthers()`); it travels with the event through the shared log, not in history.
+ */
+export type ExceptSockets = readonly (string | undefined)[];
+
 export interface Broker {
   /**
    * Stores and broadcasts the events of one request. Resolves once every event is claimed (or found a duplicate);
    * rejects with UnencodableEvent (nothing stored) or because the store is unavailable (nothing that was not also
    * broadcast is claimed): a retry of a failed publish is always safe.
    */
-  publish(events: IncomingEvent[], signed?: SignedRequest): Promise<PublishResult>;
+  publish(events: IncomingEvent[], signed?: SignedRequest, except?: ExceptSockets): Promise<PublishResult>;
   /**
    * The events after lastEventId on these channels; not found when lastEventId is no event of one of them, and none
    * (overBudget) when they pass maxBytes of JSON.
@@ -72,7 +78,7 @@ export class LocalBroker implements Broker {
     private readonly core: DeliveryCore,
   ) {}
 
-  async publish(events: IncomingEvent[], signed?: SignedRequest): Promise<PublishResult> {
+  async publish(events: IncomingEvent[], signed?: SignedRequest, except?: ExceptSockets): Promise<PublishResult> {
     const now = new Date();
     const nowSeconds = Math.floor(now.getTime() / 1000);
     const envelopes = events.map((event) => toEnvelope(event, now));
@@ -80,7 +86,7 @@ export class LocalBroker implements Broker {
     envelopes.forEach(encodeEnvelope);
     const replayed = signed !== undefined && this.history.hasSignedRequest(signed.digest, nowSeconds);
     const result: PublishResult = { ids: [], duplicates: [] };
-    for (const envelope of envelopes) {
+    for (const [index, envelope] of envelopes.entries()) {
       result.ids.push(envelope.id);
       this.metrics.eventsIn.inc();
       if (replayed || this.history.has(envelope.id)) {
@@ -89,7 +95,7 @@ export class LocalBroker implements Broker {
         continue;
       }
       this.history.add(envelope);
-      this.core.publish(envelope);
+      this.core.publish(envelope, except?.[index]);
     }
     if (signed !== undefined && !replayed) this.history.rememberSignedRequest(signed.digest, signed.replayableUntil, nowSeconds);
     return result;

@@ -68,15 +68,15 @@ export class DeliveryCore {
     return this.registry.occupied();
   }
 
-  /** One accepted event to every subscriber of its channel, at the end of this turn. */
-  publish(envelope: EventEnvelope): void {
+  /** One accepted event to every subscriber of its channel (but the socket `except` names), at the end of this turn. */
+  publish(envelope: EventEnvelope, except?: string): void {
     const members = this.registry.of(envelope.channel);
     if (!members) return;
     const event: OutgoingEvent = { envelope, encoded: new Map() };
     // This event's frame in the channel's shared batch, per format, pushed once.
     let local: Map<WireFormat, SharedBatch> | undefined;
     for (const subscriber of members) {
-      if (!subscriber.open) continue;
+      if (!subscriber.open || (except !== undefined && subscriber.socketId === except)) continue;
       if (subscriber.held !== null) {
         this.hold(subscriber, event);
         continue;

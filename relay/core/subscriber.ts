@@ -39,6 +39,8 @@ export interface Subscriber {
   cut(): void;
   /** False once the client closed: nothing more is written to it. */
   readonly open: boolean;
+  /** A Pusher protocol client's socket id, which a publish may exclude (the sender's own connection). */
+  readonly socketId?: string;
 
   /** core's: this turn's frames, null when nothing is due. */
   batch: Batch | null;

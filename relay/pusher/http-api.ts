@@ -23,6 +23,7 @@ const API_PATH = /^\/apps\/([^/?]+)(\/[^?]*)?(?:\?(.*))?$/;
 /** Pusher's limits: an event name of up to 200 characters, at most 100 channels per event. */
 const EVENT_NAME_PATTERN = /^[\x21-\x7e]{1,200}$/;
 const MAX_CHANNELS_PER_EVENT = 100;
+const SOCKET_ID_PATTERN = /^\d{1,20}\.\d{1,20}$/;
 
 export function isPusherApiPath(url: string | undefined): boolean {
   return url !== undefined && url.startsWith('/apps/');
@@ -84,15 +85,19 @@ export function createPusherApi(deps: PusherApiDeps): (req: IncomingMessage, res
   }
 
   /** One stored wp-realtime event per channel; ids derived from the signed request, so a replayed request is a duplicate. */
-  async function publish(res: ServerResponse, events: IncomingEvent[], timestamp: number, body: Buffer): Promise<void> {
-    for (const [index, event] of events.entries()) {
+  async function publish(res: ServerResponse, events: Addressed[], timestamp: number, body: Buffer): Promise<void> {
+    for (const [index, { event }] of events.entries()) {
       const problem = checkDataShape(event.data, { maxDepth: options.maxDataDepth, maxKeys: options.maxDataKeys });
       if (problem) throw new ApiError(400, problem.reason, `event ${index}: data${problem.path}: ${problem.message}`);
     }
     const digest = signedRequestDigest(timestamp, body);
-    events.forEach((event, index) => (event.id = derivedEventId(digest, index)));
+    events.forEach(({ event }, index) => (event.id = derivedEventId(digest, index)));
     try {
-      await deps.broker.publish(events, { digest, replayableUntil: timestamp + PUSHER_TIMESTAMP_TOLERANCE_SECONDS });
+      await deps.broker.publish(
+        events.map(({ event }) => event),
+        { digest, replayableUntil: timestamp + PUSHER_TIMESTAMP_TOLERANCE_SECONDS },
+        events.map(({ except }) => except),
+      );
     } catch (error) {
       if (error instanceof UnencodableEvent) throw new ApiError(400, 'unencodable_event', `event ${error.index} cannot be encoded as JSON`);
       logger.warn({ err: (error as Error).message }, 'pusher api: the shared store is unavailable');
@@ -131,16 +136,22 @@ export function createPusherApi(deps: PusherApiDeps): (req: IncomingMessage, res
   };
 }
 
-function eventsOf(body: unknown): IncomingEvent[] {
-  const { name, data, channels, channel } = (body ?? {}) as { name?: unknown; data?: unknown; channels?: unknown; channel?: unknown };
+/** An event to store, and the Pusher socket (the sender's) that must not receive it. */
+interface Addressed {
+  event: IncomingEvent;
+  except: string | undefined;
+}
+
+function eventsOf(body: unknown): Addressed[] {
+  const { name, data, channels, channel, socket_id } = (body ?? {}) as { name?: unknown; data?: unknown; channels?: unknown; channel?: unknown; socket_id?: unknown };
   const list = channels ?? (channel === undefined ? undefined : [channel]);
   if (!Array.isArray(list) || list.length === 0 || list.length > MAX_CHANNELS_PER_EVENT) {
     throw new ApiError(400, 'invalid_event', `channels: 1 to ${MAX_CHANNELS_PER_EVENT} channel names are required`);
   }
-  return list.map((target, index) => oneEvent({ name, data, channel: target }, `channels[${index}]`));
+  return list.map((target, index) => oneEvent({ name, data, channel: target, socket_id }, `channels[${index}]`));
 }
 
-function batchOf(body: unknown): IncomingEvent[] {
+function batchOf(body: unknown): Addressed[] {
   const batch = (body as { batch?: unknown } | null)?.batch;
   if (!Array.isArray(batch) || batch.length === 0 || batch.length > MAX_BATCH_SIZE) {
     throw new ApiError(400, 'invalid_event', `batch: 1 to ${MAX_BATCH_SIZE} events are required`);
@@ -148,12 +159,15 @@ function batchOf(body: unknown): IncomingEvent[] {
   return batch.map((item, index) => oneEvent((item ?? {}) as Record<string, unknown>, `batch[${index}]`));
 }
 
-function oneEvent({ name, data, channel }: { name?: unknown; data?: unknown; channel?: unknown }, where: string): IncomingEvent {
+function oneEvent({ name, data, channel, socket_id }: { name?: unknown; data?: unknown; channel?: unknown; socket_id?: unknown }, where: string): Addressed {
   if (typeof name !== 'string' || !EVENT_NAME_PATTERN.test(name)) throw new ApiError(400, 'invalid_event', `${where}: name must be 1 to 200 printable ASCII characters`);
   if (name.startsWith('pusher:') || name.startsWith('pusher_internal:')) throw new ApiError(400, 'invalid_event', `${where}: names starting pusher: or pusher_internal: are reserved`);
   if (typeof channel !== 'string' || !CHANNEL_PATTERN.test(channel)) throw new ApiError(400, 'invalid_event', `${where}: channel must match ${CHANNEL_PATTERN.source}`);
   if (typeof data !== 'string') throw new ApiError(400, 'invalid_event', `${where}: data must be a string (the SDKs JSON-encode objects)`);
-  return { channel, type: name, data: eventData(data) };
+  if (socket_id !== undefined && (typeof socket_id !== 'string' || !SOCKET_ID_PATTERN.test(socket_id))) {
+    throw new ApiError(400, 'invalid_event', `${where}: socket_id must look like "1234.5678"`);
+  }
+  return { event: { channel, type: name, data: eventData(data) }, except: socket_id };
 }
 
 function parseJson(body: Buffer): unknown {

@@ -5,7 +5,7 @@
  */
 import { Counter, Gauge } from 'prom-client';
 import { type EventEnvelope, type IncomingEvent, SIGNATURE_TOLERANCE_SECONDS } from '../../protocol/index.js';
-import { type Broker, encodeEnvelope, type PublishResult, toEnvelope } from '../broker.js';
+import { type Broker, encodeEnvelope, type ExceptSockets, type PublishResult, type SignedRequest, toEnvelope } from '../broker.js';
 import type { DeliveryCore } from '../core/delivery.js';
 import type { ReplayResult } from '../history.js';
 import type { Logger } from '../logger.js';
@@ -54,7 +54,7 @@ export class RedisBroker implements Broker {
 
   constructor(private readonly deps: RedisBrokerDeps) {
     this.redis = createRedisConnections(deps.options.redisUrl, deps.logger);
-    this.log = new LogReader(this.redis.reader, (envelope) => deps.core.publish(envelope), deps.logger);
+    this.log = new LogReader(this.redis.reader, (envelope, except) => deps.core.publish(envelope, except), deps.logger);
     this.registerMetrics();
   }
 
@@ -70,7 +70,7 @@ export class RedisBroker implements Broker {
     return this.log.isSynced && !this.stalled && this.redis.isReady();
   }
 
-  async publish(events: IncomingEvent[]): Promise<PublishResult> {
+  async publish(events: IncomingEvent[], _signed?: SignedRequest, except?: ExceptSockets): Promise<PublishResult> {
     if (!this.isReady()) throw new StoreUnavailable('redis is unreachable');
     const now = new Date();
     const envelopes = events.map((event) => toEnvelope(event, now));
@@ -91,7 +91,7 @@ export class RedisBroker implements Broker {
               redisKeys.evicted(envelope.channel),
               redisKeys.log,
             ],
-            arguments: [encoded[index] as string, String(history), String(historyTtlSeconds), String(LOG_LENGTH), String(claimSeconds)],
+            arguments: [encoded[index] as string, String(history), String(historyTtlSeconds), String(LOG_LENGTH), String(claimSeconds), except?.[index] ?? ''],
           }),
         ),
       ),

@@ -25,7 +25,7 @@ export class LogReader {
 
   constructor(
     private readonly client: RedisClient,
-    private readonly deliver: (envelope: EventEnvelope) => void,
+    private readonly deliver: (envelope: EventEnvelope, except: string | undefined) => void,
     private readonly logger: Logger,
   ) {}
 
@@ -67,8 +67,9 @@ export class LogReader {
   private read(id: string, fields: string[]): void {
     this.last = id;
     const json = fields[fields.indexOf('e') + 1];
+    const except = fields.indexOf('x') === -1 ? undefined : fields[fields.indexOf('x') + 1];
     try {
-      this.deliver(JSON.parse(json ?? '') as EventEnvelope);
+      this.deliver(JSON.parse(json ?? '') as EventEnvelope, except);
     } catch (error) {
       // Another relay (or an older version) wrote something this one cannot read: it costs that entry only.
       this.logger.error({ err: (error as Error).message, entry: id }, 'skipped an unreadable entry of the shared log');

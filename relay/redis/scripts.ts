@@ -5,7 +5,8 @@
 
 /**
  * KEYS: event id claim, sequence, channel history, channel evicted-through, the shared log.
- * ARGV: envelope JSON, history length, history TTL seconds, log length, id claim seconds.
+ * ARGV: envelope JSON, history length, history TTL seconds, log length, id claim seconds, the socket id the event
+ * must not reach ('' for none; in the log entry only, as field x).
  * Returns the new sequence number, or 0 when the id was already claimed (a duplicate: not broadcast again).
  */
 export const PUBLISH_SCRIPT = `
@@ -25,7 +26,11 @@ if history > 0 then
   redis.call('EXPIRE', KEYS[3], ttl)
 end
 -- the broadcast: every relay's log reader (redis/log-reader.ts) delivers it to its own clients
-redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[4], '*', 'e', ARGV[1])
+if ARGV[6] == '' then
+  redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[4], '*', 'e', ARGV[1])
+else
+  redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[4], '*', 'e', ARGV[1], 'x', ARGV[6])
+end
 return seq
 `;
 

@@ -143,6 +143,30 @@ describe('Pusher protocol front-end', () => {
     ]);
   });
 
+  it("leaves out the connection named by socket_id (the sender's own: Laravel's toOthers()), and only it", async () => {
+    const sender: Received[] = [];
+    const others: Received[] = [];
+    const a = open(browser(relay.url));
+    const b = open(browser(relay.url));
+    await Promise.all([connected(a), connected(b)]);
+    await Promise.all([subscribed(a, 'public-chat', sender), subscribed(b, 'public-chat', others)]);
+    const socket = await connect(relay.url, { auth: { channels: ['public-chat'] } });
+    sockets.push(socket);
+    const sdk = server(relay.url);
+    expect((await sdk.trigger('public-chat', 'said', { text: 'hi' }, { socket_id: a.connection.socket_id })).status).toBe(200);
+    expect((await sdk.triggerBatch([{ channel: 'public-chat', name: 'said', data: { text: 'batch' }, socket_id: b.connection.socket_id }])).status).toBe(200);
+    await until(() => others.length >= 1 && sender.length >= 1 && socket.events.length >= 2);
+    await settle(200);
+    expect(sender.map((e) => (e.data as { text: string }).text)).toEqual(['batch']);
+    expect(others.map((e) => (e.data as { text: string }).text)).toEqual(['hi']);
+    expect(socket.events.map((e: EventEnvelope) => e.data['text'])).toEqual(['hi', 'batch']);
+    // The SDK checks socket ids itself; the relay does too (a raw request).
+    const body = JSON.stringify({ name: 'said', data: '{}', channels: ['public-chat'], socket_id: 'nope' });
+    const refused = await fetch(`${relay.url}${signedPath('POST', `/apps/${APP.id}/events`, body)}`, { method: 'POST', body });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toMatch(/socket_id/);
+  });
+
   it('a Pusher API request sent twice is broadcast once (its events get ids derived from the signed request)', async () => {
     const seen: Received[] = [];
     const client = open(browser(relay.url));
@@ -251,10 +275,17 @@ describe('Pusher front-end on two relays sharing Redis', () => {
       await connected(client);
       await subscribed(client, 'public-shared', seen);
       socket = await connect(b.url, { auth: { channels: ['public-shared'] } });
-      for (let i = 0; i < 10; i++) expect((await server(a.url).trigger('public-shared', 'tick', { i })).status).toBe(200);
-      await until(() => seen.length >= 10 && (socket?.events.length ?? 0) >= 10);
+      const other = browser(b.url);
+      const otherSeen: Received[] = [];
+      await connected(other);
+      await subscribed(other, 'public-shared', otherSeen);
+      for (let i = 0; i < 10; i++) expect((await server(a.url).trigger('public-shared', 'tick', { i }, i === 9 ? { socket_id: other.connection.socket_id } : {})).status).toBe(200);
+      await until(() => seen.length >= 10 && (socket?.events.length ?? 0) >= 10 && otherSeen.length >= 9);
       await settle(300);
+      other.disconnect();
       expect(seen.map((e) => (e.data as { i: number }).i)).toEqual([...Array(10).keys()]);
+      // socket_id crosses relays with the event (the shared log), so the excluded socket on relay b misses only its own.
+      expect(otherSeen.map((e) => (e.data as { i: number }).i)).toEqual([...Array(9).keys()]);
       expect(socket.events.map((e: EventEnvelope) => e.data['i'])).toEqual([...Array(10).keys()]);
     } finally {
       client.disconnect();
