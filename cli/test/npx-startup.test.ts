@@ -5,7 +5,7 @@
  * npm 11 cannot take its fast path here: libnpmexec's exec (lib/index.js, the `hasPkgBin` loop over pkgPaths, which
  * always include the project root) finds that this package.json names the `wp-realtime` bin, so it links the checkout
  * into its npx cache and loads the project's dependency tree twice (lib/index.js: `localArb.loadActual()` and, through
- * the link, `npxArb.loadActual()`) before it starts the CLI. That costs 3–6 s on the shared 2-core machine and
+ * the link, `npxArb.loadActual()`) before it starts the CLI. That costs 3–6 s on a quiet 2-core machine and
  * cannot go under 2 s while the root package.json publishes the bin. What the project controls is the rest: the
  * link's install used to run "prepare", a 40+ s rebuild of dist/ (scripts/prepare.mjs now skips it under exec).
  * So this test holds npx to the cost of npm's own tree loading, proves dist/ is left alone, and that the answer is
@@ -20,9 +20,9 @@ import { packageRoot } from '../../stack/package-root.js';
 
 const ROOT = packageRoot();
 const BUILT_CLI = join(ROOT, 'dist', 'cli', 'index.js');
-// npm's two loads of the dependency tree alone took 3–6 s here (best of 3), 7 s at a load average of 10; the
-// rebuild this guards against took 40+ s. The bound sits between the two so that a busy CI runner is not a failure.
-const NPX_BUDGET_MS = 15_000;
+// npm's two loads of the dependency tree alone took 3.6 s here (best of 3) at a load average of 4 and 12 s at 8; the
+// rebuild this guards against took 40+ s at 3. The bound sits between the two so that a busy runner is no failure.
+const NPX_BUDGET_MS = 30_000;
 
 /** The environment of a shell a user types npx in: no npm_* variables from the npm that may be running vitest. */
 function userShellEnv(npmCache: string): NodeJS.ProcessEnv {
