@@ -1,5 +1,13 @@
 /** What every WebSocket front-end does with a socket the HTTP server hands over for an upgrade, before `ws` has it. */
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { AllowRequest } from './limits.js';
+
+/** Every front-end's first step: guard the socket, then the connection gate (origin, per-IP quota), then `accept`. */
+export function gateUpgrade(allowRequest: AllowRequest, req: IncomingMessage, socket: Duplex, accept: () => void): void {
+  socket.on('error', destroySocket);
+  allowRequest(req, (reason, allowed) => (allowed ? accept() : refuseUpgrade(socket, reason ?? 'connection refused')));
+}
 
 /**
  * The upgrade socket's error listener. Node's HTTP server stops handling errors of a socket it hands over: a peer

@@ -13,7 +13,7 @@ import type { DeliveryCore } from '../core/delivery.js';
 import type { AllowRequest, HandshakeRefusal } from '../limits.js';
 import type { RelayMetrics } from '../metrics.js';
 import type { RelayOptions } from '../options.js';
-import { destroySocket, refuseUpgrade } from '../upgrades.js';
+import { gateUpgrade, refuseUpgrade } from '../upgrades.js';
 import type { PusherApps } from './apps.js';
 import { PusherConnection } from './connection.js';
 import { ACTIVITY_TIMEOUT_SECONDS, connectionEstablished, decodeClientMessage, errorMessage, PUSHER_CODES, PUSHER_PROTOCOL_VERSION } from './messages.js';
@@ -84,18 +84,16 @@ export class PusherFrontEnd {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', destroySocket);
     const address = this.deps.addressOf(req);
-    this.deps.allowRequest(req, (reason, allowed) => {
-      if (!allowed) return refuseUpgrade(socket, reason ?? 'connection refused');
+    gateUpgrade(this.deps.allowRequest, req, socket, () =>
       this.deps.limitHandshake(address).then(
         (refusal) => {
           if (refusal) return refuseUpgrade(socket, refusal.message, 429);
           this.wss.handleUpgrade(req, socket, head, (ws) => this.opened(ws, socket as TcpSocket, req.url ?? '', address));
         },
         () => socket.destroy(),
-      );
-    });
+      ),
+    );
   }
 
   /** For a restart: 4200 tells pusher-js to reconnect at once (a transport loss, not "go away"). */

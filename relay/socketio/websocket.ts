@@ -22,7 +22,7 @@ import { decodeIncoming, eventPacket, MESSAGE, openPacket, PING } from './packet
 import type { SocketIoProtocol } from './protocol.js';
 import type { SocketIoSession } from './session.js';
 import type { SocketIoTransport } from './transport.js';
-import { destroySocket, refuseUpgrade } from '../upgrades.js';
+import { gateUpgrade } from '../upgrades.js';
 import { textFrame } from './ws-frames.js';
 
 const SOCKET_IO_PATH = '/socket.io/';
@@ -165,12 +165,8 @@ export class WebSocketFrontEnd {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', destroySocket);
     const address = this.deps.addressOf(req);
-    this.deps.allowRequest(req, (reason, allowed) => {
-      if (!allowed) return refuseUpgrade(socket, reason ?? 'connection refused');
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.opened(ws, socket as TcpSocket, address));
-    });
+    gateUpgrade(this.deps.allowRequest, req, socket, () => this.wss.handleUpgrade(req, socket, head, (ws) => this.opened(ws, socket as TcpSocket, address)));
   }
 
   private opened(ws: WebSocket, tcp: TcpSocket, address: string): void {
