@@ -1,11 +1,11 @@
 /** The TypeScript implementation reproduces the frozen vectors that the PHP plugin is also checked against. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { computeSignature, deriveTokenKey, mintToken, signatureHeader, verifySignature, verifyToken } from '../index.js';
+import { computeSignature, deriveTokenKey, type MemberInfo, mintToken, signatureHeader, verifySignature, verifyToken } from '../index.js';
 
 interface SignVector { secret: string; timestamp: number; body: string; header: string }
 interface SignatureVerifyVector { name: string; header: string; body: string; secret: string; now: number; valid: boolean; reason?: string }
-interface MintVector { secret: string; user: string; channels: string[]; ttl: number; now: number; token: string; derivedKeyHex: string }
+interface MintVector { secret: string; user: string; channels: string[]; ttl: number; now: number; info?: MemberInfo; token: string; derivedKeyHex: string }
 interface TokenVerifyVector { name: string; token: string; secret: string; now: number; valid: boolean; reason?: string; claims?: unknown }
 
 function load<T>(name: string): T {
@@ -30,7 +30,7 @@ describe('signature vectors', () => {
 describe('token vectors', () => {
   it.each(token.mint.map((v) => [v.user, v] as const))('mints for user %s byte for byte', (_user, v) => {
     expect(deriveTokenKey(v.secret).toString('hex')).toBe(v.derivedKeyHex);
-    expect(mintToken({ secret: v.secret, user: v.user, channels: v.channels, ttl: v.ttl, now: v.now })).toBe(v.token);
+    expect(mintToken({ secret: v.secret, user: v.user, channels: v.channels, ttl: v.ttl, now: v.now, info: v.info })).toBe(v.token);
   });
 
   it.each(token.verify.map((v) => [v.name, v] as const))('verifies: %s', (_name, v) => {
