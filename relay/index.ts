@@ -15,6 +15,7 @@ import { DeliveryCore } from './core/delivery.js';
 import { EventHistory } from './history.js';
 import { sendError } from './http-errors.js';
 import { CONNECTIONS_CHECKING_INTERVAL_MS, guardHttpConnections } from './http-connections.js';
+import { type ChannelDirectory, createChannelsApiHandler, isChannelsApiPath } from './channels-api.js';
 import { createIngestHandler, isIngestPath } from './ingest.js';
 import { connectionGate, handshakeLimiter } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
@@ -80,6 +81,11 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
     else if (websockets && isFreshWebSocket(req)) websockets.handleUpgrade(req, socket, head);
     else engine.handleUpgrade(req, socket, head);
   });
+  const directory: ChannelDirectory = redisBroker?.directory ?? {
+    occupied: async () => core.occupied(),
+    members: (channel) => core.presence.members(channel),
+  };
+  const channelsApi = createChannelsApiHandler({ secret: options.secret, directory, metrics, logger });
   const ingest = createIngestHandler({ options, broker, metrics, logger, isDraining: () => draining, addressOf });
   let webhooks: ReadyWebhooks | undefined;
 
@@ -90,6 +96,7 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
     inFlight++;
     res.once('close', () => inFlight--);
     if (isIngestPath(req.url)) ingest(req, res);
+    else if (isChannelsApiPath(req.url)) channelsApi(req, res);
     else app(req, res);
   }
 

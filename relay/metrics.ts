@@ -35,7 +35,9 @@ export type RejectionReason =
   | 'client_flooding'
   | 'too_many_sockets'
   | 'request_timeout'
-  | 'invalid_http';
+  | 'invalid_http'
+  | 'presence_full'
+  | 'invalid_request';
 
 export interface RelayMetrics {
   registry: Registry;
@@ -49,6 +51,12 @@ export interface RelayMetrics {
   historyEvents: Gauge;
   /** Stored events that could not be encoded when sent (contained: the event is skipped, never the process). */
   encodeFailures: Counter<'path'>;
+  /** Sockets on presence channels here (a user with two tabs on one channel counts twice). */
+  presenceSockets: Gauge;
+  /** member_added / member_removed changes applied here, by op. */
+  presenceChanges: Counter<'op'>;
+  /** Presence store calls that failed (Redis away); the relay re-asserts its members once the store answers. */
+  presenceStoreFailures: Counter;
   /** Exposes the delivery core's frame counts per wire format (read at scrape time: nothing is counted per delivery). */
   registerFrames(byFormat: ReadonlyMap<string, number>): void;
 }
@@ -94,6 +102,22 @@ export function createMetrics(sample: { connections: () => number; historyEvents
       name: `${prefix}replays_total`,
       help: 'Reconnections with lastEventId, by outcome (complete, gap)',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    presenceSockets: new Gauge({
+      name: `${prefix}presence_sockets`,
+      help: 'Sockets subscribed to presence channels on this relay (one per tab)',
+      registers: [registry],
+    }),
+    presenceChanges: new Counter({
+      name: `${prefix}presence_changes_total`,
+      help: 'Presence member changes applied on this relay (told to its sockets), by op (added, removed)',
+      labelNames: ['op'],
+      registers: [registry],
+    }),
+    presenceStoreFailures: new Counter({
+      name: `${prefix}presence_store_failures_total`,
+      help: 'Presence store calls that failed (Redis unreachable); members are re-asserted once it answers',
       registers: [registry],
     }),
     registerFrames(byFormat) {

@@ -31,6 +31,8 @@ interface RelayFlags {
   webhookRetries: number;
   maxReplayBytes: number;
   clientMessageRate: number;
+  maxPresenceMembers: number;
+  presenceTimeout: number;
   maxSocketsPerIp: number;
   headersTimeout: number;
   requestTimeout: number;
@@ -138,6 +140,8 @@ export function relayCommand(): Command {
     .option('--webhook-retries <n>', 'retries of a failed webhook request (backoff from 0.5 s, at most 30 s apart)', integerInRange(0, 100), RELAY_DEFAULTS.webhookRetries)
     .option('--max-replay-bytes <bytes>', 'missed events (JSON bytes) replayed to one reconnecting client; past it the client gets replay_gap and reloads', integerInRange(1024, 1024 ** 3), RELAY_DEFAULTS.maxReplayBytes)
     .option('--client-message-rate <n>', 'messages per second one client may send (refused past it; dropped past twice it)', integerInRange(1, 1_000_000), RELAY_DEFAULTS.clientMessageRate)
+    .option('--max-presence-members <n>', 'users one presence channel holds; a new user past it is refused (presence_full)', integerInRange(1, 1_000_000), RELAY_DEFAULTS.maxPresenceMembers)
+    .option('--presence-timeout <seconds>', 'with --redis: a relay silent this long is taken for dead and its presence members are removed (heartbeat every third of it)', integerInRange(2, 3_600), RELAY_DEFAULTS.presenceTimeoutSeconds)
     .option('--max-sockets-per-ip <n>', 'raw TCP connections one IP may hold open (a --trust-proxy proxy is not capped)', integerInRange(1, 1_000_000), RELAY_DEFAULTS.maxSocketsPerIp)
     .option('--headers-timeout <seconds>', 'time a client may take to send request headers', integerInRange(1, 3_600), RELAY_DEFAULTS.headersTimeoutMs / 1000)
     .option('--request-timeout <seconds>', 'time a client may take to send a whole request, body included', integerInRange(1, 3_600), RELAY_DEFAULTS.requestTimeoutMs / 1000)
@@ -174,6 +178,8 @@ export function relayCommand(): Command {
         webhookRetries: flags.webhookRetries,
         maxReplayBytes: flags.maxReplayBytes,
         clientMessageRate: flags.clientMessageRate,
+        maxPresenceMembers: flags.maxPresenceMembers,
+        presenceTimeoutSeconds: flags.presenceTimeout,
         maxSocketsPerIp: flags.maxSocketsPerIp,
         headersTimeoutMs: flags.headersTimeout * 1000,
         requestTimeoutMs: flags.requestTimeout * 1000,

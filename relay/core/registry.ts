@@ -25,6 +25,12 @@ export class SubscriptionRegistry {
     return this.members.get(channel);
   }
 
+  counts(): ReadonlyMap<string, number> {
+    const counts = new Map<string, number>();
+    for (const [channel, set] of this.members) counts.set(channel, set.size);
+    return counts;
+  }
+
   count(channel: string): number {
     return this.members.get(channel)?.size ?? 0;
   }

@@ -5,6 +5,7 @@
  */
 import type { EventEnvelope } from '../../protocol/index.js';
 import type { ReplayedFilter } from '../replay.js';
+import type { PresenceMember } from './presence.js';
 
 /** One encoding of events: computed once per event for every subscriber of that format. */
 export interface WireFormat<F = unknown> {
@@ -39,6 +40,10 @@ export interface Subscriber {
   cut(): void;
   /** False once the client closed: nothing more is written to it. */
   readonly open: boolean;
+  /** Who the client is on presence channels (from its token), null when its token carries no member info. */
+  readonly member: PresenceMember | null;
+  /** Sends one named relay message (presence_state, member_added…) outside the event batches. */
+  notify(name: string, payload: unknown): void;
 
   /** core's: this turn's frames, null when nothing is due. */
   batch: Batch | null;

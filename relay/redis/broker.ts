@@ -14,6 +14,7 @@ import type { RelayOptions } from '../options.js';
 import { createRedisConnections, type RedisConnections } from './connection.js';
 import { redisKeys } from './keys.js';
 import { LogReader } from './log-reader.js';
+import { parsePresenceChange, RedisPresence } from './presence.js';
 import { PUBLISH_SCRIPT, REPLAY_SCRIPT } from './scripts.js';
 
 /** Events kept in the shared log: room for a relay that lost Redis for a while to catch up from. */
@@ -48,13 +49,33 @@ export interface RedisBrokerDeps {
 export class RedisBroker implements Broker {
   private readonly redis: RedisConnections;
   private readonly log: LogReader;
+  /** Presence members of every relay (also the channel directory of the HTTP API). */
+  readonly directory: RedisPresence;
   private healthTimer: NodeJS.Timeout | undefined;
   /** Set when Redis stopped answering on an open connection; cleared by the next answer. */
   private stalled = false;
 
   constructor(private readonly deps: RedisBrokerDeps) {
     this.redis = createRedisConnections(deps.options.redisUrl, deps.logger);
-    this.log = new LogReader(this.redis.reader, (envelope) => deps.core.publish(envelope), deps.logger);
+    this.directory = new RedisPresence({
+      commands: this.redis.commands,
+      core: deps.core,
+      timeoutSeconds: deps.options.presenceTimeoutSeconds,
+      logLength: LOG_LENGTH,
+      metrics: deps.metrics,
+      logger: deps.logger,
+      bounded: withTimeout,
+    });
+    deps.core.presence.useStore(this.directory);
+    this.log = new LogReader(
+      this.redis.reader,
+      (envelope) => deps.core.publish(envelope),
+      (json) => {
+        const change = parsePresenceChange(json);
+        if (change) deps.core.presence.apply(change);
+      },
+      deps.logger,
+    );
     this.registerMetrics();
   }
 
@@ -62,6 +83,7 @@ export class RedisBroker implements Broker {
   start(): void {
     this.redis.connect();
     this.log.start();
+    this.directory.start();
     this.healthTimer = setInterval(() => void this.checkHealth(), HEALTH_INTERVAL_MS);
     this.healthTimer.unref();
   }
@@ -128,6 +150,7 @@ export class RedisBroker implements Broker {
   }
 
   async close(): Promise<void> {
+    await this.directory.retire().catch((error: unknown) => this.deps.logger.warn({ err: (error as Error).message }, 'presence retirement failed: the others reap this relay after --presence-timeout'));
     this.log.stop();
     clearInterval(this.healthTimer);
     await this.redis.close();

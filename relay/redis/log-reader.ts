@@ -26,6 +26,8 @@ export class LogReader {
   constructor(
     private readonly client: RedisClient,
     private readonly deliver: (envelope: EventEnvelope) => void,
+    /** Entries with field `p` instead of `e`: presence changes (redis/presence.ts). */
+    private readonly presence: (json: string) => void,
     private readonly logger: Logger,
   ) {}
 
@@ -66,8 +68,9 @@ export class LogReader {
 
   private read(id: string, fields: string[]): void {
     this.last = id;
-    const json = fields[fields.indexOf('e') + 1];
     try {
+      if (fields[0] === 'p') return this.presence(fields[1] ?? '');
+      const json = fields[fields.indexOf('e') + 1];
       this.deliver(JSON.parse(json ?? '') as EventEnvelope);
     } catch (error) {
       // Another relay (or an older version) wrote something this one cannot read: it costs that entry only.

@@ -40,6 +40,14 @@ export class SocketIoSession implements Subscriber {
     return this.transport.open;
   }
 
+  get member(): Subscriber['member'] {
+    return this.session?.member ?? null;
+  }
+
+  notify(name: string, payload: unknown): void {
+    this.emit(name, payload);
+  }
+
   pendingBytes(): number {
     return this.transport.pendingBytes();
   }
@@ -115,6 +123,11 @@ export class SocketIoSession implements Subscriber {
       return this.transport.send(connectErrorPacket('/', result.message, { error: result.reason, message: result.message }));
     }
     const session = result.session;
+    const refused = core.refusal(session.member, session.channels);
+    if (refused !== null) {
+      metrics.rejections.inc({ reason: 'presence_full' });
+      return this.transport.send(connectErrorPacket('/', refused, { error: 'presence_full', message: refused }));
+    }
     this.session = session;
     this.transport.send(connectPacket(this.id));
     const lastEventId = session.lastEventId;
@@ -141,6 +154,7 @@ export class SocketIoSession implements Subscriber {
       session: this.session as ClientSession,
       join: (channels) => this.deps.core.subscribe(this, channels),
       leave: (channel) => this.deps.core.unsubscribe(this, [channel]),
+      refusal: (channels) => this.deps.core.refusal(this.member, channels, this),
     };
   }
 }
