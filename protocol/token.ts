@@ -26,6 +26,7 @@ export const MEMBER_AVATAR_MAX = 512;
  * json_encode (JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_LINE_TERMINATORS) write the same bytes
  * (both escape only `"` and `\` then). Lone surrogates are refused too: a lone surrogate is no text.
  */
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point of this pattern.
 export const MEMBER_NAME_PATTERN = /^[^\u0000-\u001f\u007f\u2028\u2029]{1,100}$/u;
 /** An http(s) URL of printable ASCII without `"` or `\` (nothing JSON escapes), at most 512 characters. */
 export const MEMBER_AVATAR_PATTERN = /^https?:\/\/[!#-[\]-~]{1,504}$/;
