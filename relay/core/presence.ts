@@ -50,6 +50,11 @@ export class PresenceRoster {
   private readonly local = new Map<string, Map<string, LocalUser>>();
   /** channel → every member on every relay, for channels with sockets here. */
   private readonly lists = new Map<string, Map<string, PresenceMember>>();
+  /**
+   * Channels whose list is being read, with the changes that came meanwhile: the store's answer and the log's
+   * changes travel on different connections, so a change made just after the read may arrive before its answer.
+   */
+  private readonly loading = new Map<string, { changes: PresenceChange[]; done: Promise<void> }>();
 
   constructor(
     private store: PresenceStore,
@@ -111,6 +116,11 @@ export class PresenceRoster {
 
   /** A change the store decided (on this relay or another): applied to the list, told to the sockets here once. */
   apply(change: PresenceChange): void {
+    const pending = this.loading.get(change.channel);
+    if (pending) {
+      pending.changes.push(change);
+      return;
+    }
     const list = this.lists.get(change.channel);
     if (!list) return;
     if (change.op === 'added') {
@@ -148,21 +158,33 @@ export class PresenceRoster {
 
   private async admit(subscriber: Subscriber, channel: string, member: PresenceMember, first: boolean): Promise<void> {
     if (first) await this.store.join(channel, member).catch((error: unknown) => this.storeFailed(error, 'join'));
-    let list = this.lists.get(channel);
-    if (!list) {
-      const members = await this.store.members(channel).catch((error: unknown) => {
-        this.storeFailed(error, 'members');
-        return [...(this.local.get(channel)?.values() ?? [])].map((user) => user.member);
-      });
-      // Left (or the channel emptied) while the store answered: nothing to show, nothing to keep.
-      if (!this.local.get(channel)?.get(member.id)?.sockets.has(subscriber)) return;
-      list = this.lists.get(channel);
-      if (!list) this.lists.set(channel, (list = new Map(members.map((m) => [m.id, m]))));
-    }
-    if (!subscriber.open) return;
+    if (!this.lists.has(channel)) await (this.loading.get(channel)?.done ?? this.load(channel));
+    const list = this.lists.get(channel);
+    // Left (or the channel emptied) while the store answered: nothing to show.
+    if (!list || !subscriber.open || !this.local.get(channel)?.get(member.id)?.sockets.has(subscriber)) return;
     // The joiner is on the list it is shown even when the store's `added` is still on its way here.
     const members = list.has(member.id) ? [...list.values()] : [...list.values(), member];
     subscriber.notify(PRESENCE_STATE_EVENT, { channel, members });
+  }
+
+  /** Reads the channel's list from the store, then applies what changed while it was read, in order. */
+  private load(channel: string): Promise<void> {
+    const changes: PresenceChange[] = [];
+    const done = this.store
+      .members(channel)
+      .catch((error: unknown) => {
+        this.storeFailed(error, 'members');
+        return [...(this.local.get(channel)?.values() ?? [])].map((user) => user.member);
+      })
+      .then((members) => {
+        this.loading.delete(channel);
+        // Nobody here reads the channel any more: no list to keep.
+        if (!this.local.has(channel)) return;
+        this.lists.set(channel, new Map(members.map((m) => [m.id, m])));
+        for (const change of changes) this.apply(change);
+      });
+    this.loading.set(channel, { changes, done });
+    return done;
   }
 
   /** To every socket here on the channel but the member's own. */

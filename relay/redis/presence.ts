@@ -126,8 +126,8 @@ export class RedisPresence implements PresenceStore, ChannelDirectory {
   }
 
   /**
-   * Makes Redis hold exactly what this relay holds, then (after one heartbeat interval, so that the other relays
-   * re-asserted too) re-reads the lists its sockets see.
+   * Makes Redis hold exactly what this relay holds, then (after the presence timeout, so that every live relay had
+   * time to reconnect and re-assert too, and no live member flaps) re-reads the lists its sockets see.
    */
   private async reassert(): Promise<void> {
     this.lost = false;
@@ -152,7 +152,7 @@ export class RedisPresence implements PresenceStore, ChannelDirectory {
         this.lost = true;
         this.deps.logger.warn({ err: (error as Error).message }, 'presence re-read failed; retried after the next heartbeat');
       });
-    }, this.intervalMs + 250);
+    }, this.deps.timeoutSeconds * 1000);
     this.reconcileTimer.unref();
   }
 }
