@@ -1,7 +1,7 @@
 /** The TypeScript implementation reproduces the frozen vectors that the PHP plugin is also checked against. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { computeSignature, deriveTokenKey, type MemberInfo, mintToken, signatureHeader, verifySignature, verifyToken } from '../index.js';
+import { computeSignature, deriveTokenKey, type MemberInfo, requestLine, mintToken, signatureHeader, verifySignature, verifyToken } from '../index.js';
 
 interface SignVector { secret: string; timestamp: number; body: string; header: string }
 interface SignatureVerifyVector { name: string; header: string; body: string; secret: string; now: number; valid: boolean; reason?: string }
@@ -11,7 +11,8 @@ interface TokenVerifyVector { name: string; token: string; secret: string; now: 
 function load<T>(name: string): T {
   return JSON.parse(readFileSync(new URL(`../vectors/${name}`, import.meta.url), 'utf8')) as T;
 }
-const signature = load<{ sign: SignVector[]; verify: SignatureVerifyVector[] }>('signature.json');
+interface RequestVector { secret: string; method: string; path: string; timestamp: number; signed: string; header: string }
+const signature = load<{ sign: SignVector[]; verify: SignatureVerifyVector[]; requests: RequestVector[] }>('signature.json');
 const token = load<{ mint: MintVector[]; verify: TokenVerifyVector[] }>('token.json');
 
 describe('signature vectors', () => {
@@ -24,6 +25,16 @@ describe('signature vectors', () => {
     const result = verifySignature(v.header === '' ? undefined : v.header, v.body, v.secret, v.now);
     expect(result.ok).toBe(v.valid);
     if (!result.ok) expect(result.reason).toBe(v.reason);
+  });
+});
+
+describe('signed request-line vectors (GET API)', () => {
+  it.each(signature.requests.map((v) => [v.path, v] as const))('signs GET %s over "<t>.GET <path>"', (_path, v) => {
+    const line = requestLine(v.method, v.path);
+    expect(`${v.timestamp}.${line}`).toBe(v.signed);
+    expect(signatureHeader(v.secret, line, v.timestamp)).toBe(v.header);
+    expect(verifySignature(v.header, line, v.secret, v.timestamp).ok).toBe(true);
+    expect(verifySignature(v.header, requestLine(v.method, `${v.path}x`), v.secret, v.timestamp).ok).toBe(false);
   });
 });
 
