@@ -16,6 +16,7 @@ import { EventHistory } from './history.js';
 import { sendError } from './http-errors.js';
 import { CONNECTIONS_CHECKING_INTERVAL_MS, guardHttpConnections } from './http-connections.js';
 import { type ChannelDirectory, createChannelsApiHandler, isChannelsApiPath } from './channels-api.js';
+import { clientEventChannels as clientEventChannelsOf } from './client-events.js';
 import { createIngestHandler, isIngestPath } from './ingest.js';
 import { connectionGate, handshakeLimiter } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
@@ -72,7 +73,8 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
   const redisUrl = options.redisUrl;
   const redisBroker = redisUrl === undefined ? undefined : new RedisBroker({ core, options: { ...options, redisUrl }, metrics, logger });
   const broker: Broker = redisBroker ?? new LocalBroker(history, metrics, core);
-  const protocol = new SocketIoProtocol({ core, broker, options, metrics, logger, limitHandshake });
+  const clientEventChannels = clientEventChannelsOf(options.clientEvents);
+  const protocol = new SocketIoProtocol({ core, broker, options, metrics, logger, limitHandshake, clientEventChannels });
   const frontEndDeps = { options, metrics, protocol, allowRequest, addressOf, openByIp };
   const engine = new EngineFrontEnd(frontEndDeps);
   const websockets = options.leanWebSocket ? new WebSocketFrontEnd(frontEndDeps) : undefined;

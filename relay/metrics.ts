@@ -37,7 +37,13 @@ export type RejectionReason =
   | 'request_timeout'
   | 'invalid_http'
   | 'presence_full'
-  | 'invalid_request';
+  | 'invalid_request'
+  | 'invalid_client_event'
+  | 'client_event_anonymous'
+  | 'client_events_disabled'
+  | 'client_event_not_subscribed'
+  | 'client_event_too_large'
+  | 'client_event_rate_limited';
 
 export interface RelayMetrics {
   registry: Registry;
@@ -57,6 +63,8 @@ export interface RelayMetrics {
   presenceChanges: Counter<'op'>;
   /** Presence store calls that failed (Redis away); the relay re-asserts its members once the store answers. */
   presenceStoreFailures: Counter;
+  /** Client events accepted from this relay's clients (sent on to the channel's other subscribers). */
+  clientEvents: Counter;
   /** Exposes the delivery core's frame counts per wire format (read at scrape time: nothing is counted per delivery). */
   registerFrames(byFormat: ReadonlyMap<string, number>): void;
 }
@@ -118,6 +126,11 @@ export function createMetrics(sample: { connections: () => number; historyEvents
     presenceStoreFailures: new Counter({
       name: `${prefix}presence_store_failures_total`,
       help: 'Presence store calls that failed (Redis unreachable); members are re-asserted once it answers',
+      registers: [registry],
+    }),
+    clientEvents: new Counter({
+      name: `${prefix}client_events_total`,
+      help: 'client-* events accepted from clients of this relay (refusals: wp_realtime_rejections_total)',
       registers: [registry],
     }),
     registerFrames(byFormat) {

@@ -78,6 +78,12 @@ export interface RelayOptions {
    * for dead and its presence members are removed by the others; heartbeats go every third of it.
    */
   presenceTimeoutSeconds: number;
+  /** Channel patterns (`*` wildcard) of private-* / presence-* channels where clients may send client-* events; none by default. */
+  clientEvents: string[];
+  /** Largest client event data, in JSON bytes (`--max-client-event-bytes`). */
+  maxClientEventBytes: number;
+  /** Client events per second one client may send (`--client-event-rate`, burst of the same size). */
+  clientEventRate: number;
   /** engine.io heartbeat, for both kinds of connection (socket.io's defaults). */
   pingIntervalMs: number;
   pingTimeoutMs: number;
@@ -115,6 +121,9 @@ export const RELAY_DEFAULTS: Omit<RelayOptions, 'secret'> = {
   keepAliveTimeoutMs: 5_000,
   maxPresenceMembers: 1_000,
   presenceTimeoutSeconds: 15,
+  clientEvents: [],
+  maxClientEventBytes: 4_096,
+  clientEventRate: 10,
   pingIntervalMs: 25_000,
   pingTimeoutMs: 20_000,
 };

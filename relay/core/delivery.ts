@@ -6,6 +6,7 @@
  * replayed ids live here and nowhere else.
  */
 import type { EventEnvelope } from '../../protocol/index.js';
+import type { ClientEvent } from '../client-events.js';
 import type { Logger } from '../logger.js';
 import type { RelayMetrics } from '../metrics.js';
 import { type Missed, ReplayedFilter } from '../replay.js';
@@ -86,6 +87,14 @@ export class DeliveryCore {
 
   audience(channel: string): number {
     return this.registry.count(channel);
+  }
+
+  /** A client event to every subscriber of its channel here but the sending socket; no batch, no history. */
+  deliverClientEvent(event: ClientEvent): void {
+    const members = this.registry.of(event.channel);
+    if (!members) return;
+    const payload = { channel: event.channel, data: event.data, from: event.from };
+    for (const subscriber of members) if (subscriber.open && subscriber.id !== event.origin) subscriber.notify(event.name, payload);
   }
 
   /** Channels with at least one subscriber here, with how many (GET /v1/channels). */

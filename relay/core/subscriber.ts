@@ -30,6 +30,8 @@ export interface Batch {
 }
 
 export interface Subscriber {
+  /** Unique among this relay's clients: names the sender of a client event, which never gets it back. */
+  readonly id: string;
   readonly format: WireFormat;
   /** Bytes (and packets) handed to the transport that it has not reported written yet. */
   pendingBytes(): number;

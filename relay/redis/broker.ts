@@ -6,6 +6,7 @@
 import { Counter, Gauge } from 'prom-client';
 import { type EventEnvelope, type IncomingEvent, SIGNATURE_TOLERANCE_SECONDS } from '../../protocol/index.js';
 import { type Broker, encodeEnvelope, type PublishResult, toEnvelope } from '../broker.js';
+import type { ClientEvent } from '../client-events.js';
 import type { DeliveryCore } from '../core/delivery.js';
 import type { ReplayResult } from '../history.js';
 import type { Logger } from '../logger.js';
@@ -74,6 +75,7 @@ export class RedisBroker implements Broker {
         const change = parsePresenceChange(json);
         if (change) deps.core.presence.apply(change);
       },
+      (json) => deps.core.deliverClientEvent(JSON.parse(json) as ClientEvent),
       deps.logger,
     );
     this.registerMetrics();
@@ -127,6 +129,14 @@ export class RedisBroker implements Broker {
       this.deps.metrics.duplicates.inc();
     });
     return result;
+  }
+
+  /** Through the shared log (field `c`), so the channel's subscribers on every relay get it; fire and forget. */
+  publishClientEvent(event: ClientEvent): void {
+    if (!this.isReady()) return;
+    withTimeout(this.redis.commands.xAdd(redisKeys.log, '*', { c: JSON.stringify(event) }, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: LOG_LENGTH } }), 'a client event').catch(
+      (error: unknown) => this.deps.logger.warn({ err: (error as Error).message }, 'a client event was lost: redis did not take it'),
+    );
   }
 
   async replay(lastEventId: string, channels: Iterable<string>, maxBytes: number): Promise<ReplayResult> {

@@ -28,6 +28,8 @@ export class LogReader {
     private readonly deliver: (envelope: EventEnvelope) => void,
     /** Entries with field `p` instead of `e`: presence changes (redis/presence.ts). */
     private readonly presence: (json: string) => void,
+    /** Entries with field `c`: client events (relay/client-events.ts), never in history. */
+    private readonly clientEvent: (json: string) => void,
     private readonly logger: Logger,
   ) {}
 
@@ -70,6 +72,7 @@ export class LogReader {
     this.last = id;
     try {
       if (fields[0] === 'p') return this.presence(fields[1] ?? '');
+      if (fields[0] === 'c') return this.clientEvent(fields[1] ?? '');
       const json = fields[fields.indexOf('e') + 1];
       this.deliver(JSON.parse(json ?? '') as EventEnvelope);
     } catch (error) {

@@ -42,6 +42,7 @@ class Recorder implements Subscriber {
   pending = 0;
   writes: { frames: unknown[]; joined: unknown }[] = [];
   readonly member = null;
+  readonly id = 'recorder';
 
   constructor(readonly format: WireFormat) {}
 

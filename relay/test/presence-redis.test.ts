@@ -1,7 +1,7 @@
 /**
  * Presence across relay processes sharing a real Redis (--presence-timeout 3): one list for every relay, one entry
  * per user with tabs on different relays, each change told once to each socket, a relay killed with -9 reaped by the
- * others within the timeout, and a Redis restart that loses every key: live members re-asserted without flapping,
+ * others within the timeout, client events to both relays' subscribers, and a Redis restart that loses every key: live members re-asserted without flapping,
  * the members of a relay that died meanwhile dropped.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { startRedisServer, type RedisServer } from './support/redis-server.js';
 import { type RelayProcess, startRelayProcess } from './support/relay-process.js';
 
 const TIMEOUT_S = 3;
-const FLAGS = ['--presence-timeout', String(TIMEOUT_S)];
+const FLAGS = ['--presence-timeout', String(TIMEOUT_S), '--client-events', 'presence-*'];
 let redis: RedisServer;
 let a: RelayProcess;
 let b: RelayProcess;
@@ -79,6 +79,26 @@ describe('presence on two relays sharing Redis', () => {
     await settle((TIMEOUT_S * 1000) / 3 + 300);
     const channels = await getSigned(a.url, a.secret, `/v1/channels?prefix=${room}`);
     expect(channels.body.channels).toEqual([{ name: room, subscribers: 1, members: 1 }]);
+  });
+
+  it('sends a client event to the channel subscribers on both relays once each, never back to the sender', async () => {
+    const room = 'presence-client-events';
+    const sender = await join(a, '31', room);
+    const sameRelay = await join(a, '32', room, ['polling']);
+    const otherRelay = await join(b, '33', room);
+    await otherRelay.waitForMembers(room, ['31', '32', '33']);
+    const seen = new Map<PresenceClient, unknown[]>();
+    for (const client of [sender, sameRelay, otherRelay]) {
+      const list: unknown[] = [];
+      client.socket.on('client-cursor', (payload: unknown) => list.push(payload));
+      seen.set(client, list);
+    }
+    expect(await sender.socket.emitWithAck('client-cursor', { channel: room, data: { x: 1 } })).toEqual({ ok: true });
+    await settle(700);
+    expect(seen.get(sameRelay)).toEqual([{ channel: room, data: { x: 1 }, from: '31' }]);
+    expect(seen.get(otherRelay)).toEqual([{ channel: room, data: { x: 1 }, from: '31' }]);
+    expect(seen.get(sender)).toEqual([]);
+    for (const client of [sender, sameRelay, otherRelay]) expect(client.events).toEqual([]);
   });
 
   it('removes the members of a relay killed with -9 from the others within the heartbeat timeout, once', async () => {
