@@ -65,7 +65,8 @@ export function createChannelsApiHandler({ secret, directory, metrics, logger }:
     }
     const members = MEMBERS_PATH.exec(url.pathname);
     if (members) {
-      const channel = decodeURIComponent(members[1] as string);
+      // Channel names need no escaping: whatever is escaped is no channel name.
+      const channel = members[1] as string;
       if (!CHANNEL_PATTERN.test(channel) || !isPresenceChannel(channel)) {
         return reject(res, 400, 'invalid_request', `"${channel}" is not a presence channel (presence-<name>, matching ${CHANNEL_PATTERN.source})`);
       }

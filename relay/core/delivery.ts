@@ -102,8 +102,8 @@ export class DeliveryCore {
     return this.registry.counts();
   }
 
+  /** Not keyed on subscriber.member: a refreshed token may carry other info (or none) than the one it joined with. */
   private leavePresence(subscriber: Subscriber, channels: readonly string[]): void {
-    if (subscriber.member === null) return;
     for (const channel of channels) if (isPresenceChannel(channel)) this.presence.leave(subscriber, channel);
   }
 

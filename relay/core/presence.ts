@@ -100,7 +100,10 @@ export class PresenceRoster {
   leave(subscriber: Subscriber, channel: string): void {
     const users = this.local.get(channel);
     if (!users) return;
-    for (const [id, user] of users) {
+    // Usually found under its current member id at once; a refreshed token may have changed it, hence the scan.
+    const likely = subscriber.member === null ? undefined : users.get(subscriber.member.id);
+    const candidates: Iterable<[string, LocalUser]> = likely?.sockets.has(subscriber) ? [[likely.member.id, likely]] : users;
+    for (const [id, user] of candidates) {
       if (!user.sockets.delete(subscriber)) continue;
       this.metrics.presenceSockets.dec();
       if (user.sockets.size > 0) return;

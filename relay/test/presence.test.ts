@@ -92,6 +92,16 @@ describe('presence channels', () => {
     expect(events(dave)).toEqual(['member_added:5', 'member_removed:5']);
   });
 
+  it('removes a member whose refreshed token no longer lists the channel (and carries no info)', async () => {
+    const watcher = await join('31');
+    const leaving = await join('32');
+    await watcher.waitForMembers(ROOM, ['31', '32']);
+    const narrower = mintToken({ secret: relay.secret, user: '32', channels: ['public'] });
+    expect(await leaving.socket.emitWithAck('refresh_token', { token: narrower })).toEqual({ ok: true, channels: ['public'] });
+    await watcher.waitForMembers(ROOM, ['31']);
+    expect(events(watcher)).toEqual(['member_added:32', 'member_removed:32']);
+  });
+
   it('refuses a new user past --max-presence-members (presence_full), counted on /metrics', async () => {
     for (const user of ['11', '12', '13']) await (await join(user)).waitForMembers(ROOM, [...Array(Number(user) - 10)].map((_, i) => String(11 + i)));
     const refused = await connectError(relay.url, { auth: { token: presenceToken(relay.secret, '14', [ROOM]) } });
