@@ -12,6 +12,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { join, relative } from 'node:path';
 import { packageRoot } from '../stack/package-root.js';
 import { chooseRuntime, hostUrlFromWordPress, isWordPressRuntime, listenHostFor, WORDPRESS_RUNTIMES, type WordPressRuntime } from '../stack/runtime.js';
@@ -105,17 +106,25 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     runtime,
     pumpsCron,
   });
+  // Each wp-cron.php run, for reading a slow or missed delivery against the site's own logs afterwards.
+  const cronLogFile = join(root, '.wp-realtime', instance, 'cron-pump.log');
+  const cronLog = pumpsCron ? createWriteStream(cronLogFile) : null;
   const cronPump = pumpsCron
     ? startCronPump({
         siteUrl: wordpress.url,
         intervalMs: CRON_PUMP_INTERVAL_MS,
-        onError: (error) => process.stderr.write(`[e2e cron] /wp-cron.php failed: ${error.message}\n`),
+        onError: (error) => {
+          cronLog?.write(`${new Date().toISOString()} failed: ${error.message}\n`);
+          process.stderr.write(`[e2e cron] /wp-cron.php failed: ${error.message}\n`);
+        },
+        onRun: (run) => cronLog?.write(`${new Date(run.startedAt).toISOString()} ${run.ms} ms HTTP ${run.status}\n`),
       })
     : null;
   return async () => {
     if (cronPump) {
       await cronPump.stop();
-      process.stderr.write(`[e2e] cron pump made ${cronPump.runs} requests\n`);
+      cronLog?.end();
+      process.stderr.write(`[e2e] cron pump made ${cronPump.runs} requests (each in ${relative(root, cronLogFile)})\n`);
     }
     await wordpress.stop();
   };
