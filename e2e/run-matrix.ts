@@ -2,7 +2,7 @@
  * `npm run test:e2e`: the Playwright suite once per runtime × WordPress core, one combination at a time, each with
  * its own instance (state dir, database, site) so no run sees another's data. Default matrix: Apache + mod_php +
  * MariaDB and nginx + php-fpm + MariaDB, on Debian's 6.1.9 and on 6.5.5 (built from @wp-playground/wordpress-builds,
- * see stack/wordpress-builds-core.ts). Playground is opt-in until its delivery timing specs pass (docs/testing.md).
+ * see stack/wordpress-builds-core.ts). Playground is opt-in until a full run of it fits CI's budget (docs/testing.md).
  *
  * A combination whose server or core is not installed here is skipped with a loud notice; in CI (CI=true) that is a
  * failure, so a green CI run always means every combination ran.

@@ -12,13 +12,22 @@ export interface CronPump {
   readonly runs: number;
 }
 
+/** One completed wp-cron.php request: when it started (Date.now()), how long it took, WordPress's status. */
+export interface CronRun {
+  startedAt: number;
+  ms: number;
+  status: number;
+}
+
 export interface CronPumpOptions {
   siteUrl: string;
   intervalMs?: number;
   onError?: (error: Error) => void;
+  /** Called after each completed request (e.g. to log the pump's cadence and each run's duration). */
+  onRun?: (run: CronRun) => void;
 }
 
-export function startCronPump({ siteUrl, intervalMs = 1000, onError }: CronPumpOptions): CronPump {
+export function startCronPump({ siteUrl, intervalMs = 1000, onError, onRun }: CronPumpOptions): CronPump {
   let stopped = false;
   let runs = 0;
   let wake: (() => void) | null = null;
@@ -34,6 +43,7 @@ export function startCronPump({ siteUrl, intervalMs = 1000, onError }: CronPumpO
         });
         await response.arrayBuffer();
         runs++;
+        onRun?.({ startedAt: started, ms: Date.now() - started, status: response.status });
       } catch (error) {
         if (!stopped) onError?.(error as Error);
       }

@@ -114,10 +114,13 @@ export async function runDev(options: DevOptions): Promise<void> {
     });
 
     // Last: WordPress's first cron run (update checks that time out offline) would slow the set-up requests above.
-    if (!realStack) await step('starting the cron pump (requests /wp-cron.php every second)', async () => {
+    // Every 10 s: it only runs retries (the plugin delivers through its own loopback), and Playground's single PHP
+    // worker serves nothing else while a wp-cron.php run boots WordPress (docs/testing.md).
+    if (!realStack) await step('starting the cron pump (requests /wp-cron.php every 10 seconds)', async () => {
       let lastError = '';
       const pump = startCronPump({
         siteUrl,
+        intervalMs: 10_000,
         onError: (error) => {
           if (error.message !== lastError) say(`cron pump: ${error.message}`);
           lastError = error.message;

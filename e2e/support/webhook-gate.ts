@@ -2,6 +2,8 @@
  * A pass-through for the relay's webhook that holds requests until the spec opens it, then forwards them unchanged
  * (same bytes, same signature) to WordPress. A spec that restarts the relay uses it to connect its socket client
  * before WordPress is told that the relay is back, so that no delivery can happen before anyone listens.
+ * Nothing is added: like the relay, the gate sends no cookie, so under Playground this also proves that the webhook
+ * route is not answered by Playground's auto-login redirect (the plugin keeps its webhook anonymous there).
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,7 +31,6 @@ export async function startWebhookGate(target: string): Promise<WebhookGate> {
           const value = (req.headers as IncomingHttpHeaders)[name];
           if (typeof value === 'string') headers[name] = value;
         }
-        headers['cookie'] = 'playground_auto_login_already_happened=1';
         try {
           const response = await fetch(target, { method: 'POST', headers, body: Buffer.concat(chunks), redirect: 'manual' });
           const body = await response.text();
