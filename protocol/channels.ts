@@ -1,4 +1,7 @@
-/** Channel naming and read rules: `public` and `public-*` are open, every other channel needs a token listing it. */
+/**
+ * Channel naming and read rules: `public` and `public-*` are open, every other channel needs a token listing it.
+ * `presence-*` channels follow the same read rule; their tokens also carry the member's info (protocol/token.ts).
+ */
 export const CHANNEL_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 export const DEFAULT_CHANNEL = 'public';
 
@@ -8,6 +11,13 @@ export function isValidChannel(name: unknown): name is string {
 
 export function isPublicChannel(name: string): boolean {
   return name === 'public' || name.startsWith('public-');
+}
+
+export const PRESENCE_PREFIX = 'presence-';
+
+/** A channel whose subscribers see who else is there (member list, member_added / member_removed). */
+export function isPresenceChannel(name: string): boolean {
+  return name.startsWith(PRESENCE_PREFIX);
 }
 
 export interface ReadAccess {

@@ -35,7 +35,7 @@ export interface DataShapeProblem {
 
 /** The one key refused anywhere in `data` (see above). */
 const FORBIDDEN_KEY = '__proto__';
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 function segment(key: string | number): string {

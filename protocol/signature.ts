@@ -14,6 +14,14 @@ export type SignatureCheck =
   | { ok: true; timestamp: number }
   | { ok: false; reason: SignatureFailure; message: string };
 
+/**
+ * What a signed request without a body (the relay's GET API) signs in place of one: `<METHOD> <path with query>`,
+ * exactly as sent on the request line, so the header reads `t=<t>,v1=<hex HMAC-SHA256(secret, "<t>.GET /v1/channels")>`.
+ */
+export function requestLine(method: string, pathWithQuery: string): string {
+  return `${method.toUpperCase()} ${pathWithQuery}`;
+}
+
 export function computeSignature(secret: string, timestamp: number, body: string | Buffer): string {
   return hmacSha256(secret, Buffer.concat([Buffer.from(`${timestamp}.`), Buffer.from(body)])).toString('hex');
 }

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type EventEnvelope, type IncomingEvent } from '../protocol/index.js';
+import type { ClientEvent } from './client-events.js';
 import type { DeliveryCore } from './core/delivery.js';
 import type { EventHistory, ReplayResult } from './history.js';
 import type { RelayMetrics } from './metrics.js';
@@ -62,6 +63,8 @@ export interface Broker {
    * (overBudget) when they pass maxBytes of JSON.
    */
   replay(lastEventId: string, channels: Iterable<string>, maxBytes: number): Promise<ReplayResult>;
+  /** Sends a client event to its channel's subscribers on every relay (not stored, not numbered). */
+  publishClientEvent(event: ClientEvent): void;
   /** False while the broker cannot accept events (a shared store is unreachable). */
   isReady(): boolean;
   close(): Promise<void>;
@@ -103,6 +106,10 @@ export class LocalBroker implements Broker {
 
   async replay(lastEventId: string, channels: Iterable<string>, maxBytes: number): Promise<ReplayResult> {
     return this.history.since(lastEventId, channels, maxBytes);
+  }
+
+  publishClientEvent(event: ClientEvent): void {
+    this.core.deliverClientEvent(event);
   }
 
   isReady(): boolean {

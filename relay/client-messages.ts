@@ -3,6 +3,7 @@
  * socket.io path and the lean WebSocket path call the same functions): which events exist, what an ack answers
  * (also when the payload is missing or malformed), and the per-client message rate.
  */
+import { isClientEventName } from './client-events.js';
 import { type ClientSession } from './handshake.js';
 import type { RelayMetrics } from './metrics.js';
 import type { RelayOptions } from './options.js';
@@ -37,6 +38,9 @@ export class MessageBudget {
   }
 }
 
+/** What answers a client event (`client-*`): the relay's verdict, `{ ok: true }` once sent on. */
+export type ClientEventAnswer = { ok: true } | { ok: false; error: string; message: string };
+
 export interface ClientMessageDeps {
   options: Pick<RelayOptions, 'secret' | 'publicChannels' | 'clientMessageRate'>;
   metrics: Pick<RelayMetrics, 'rejections'>;
@@ -45,7 +49,7 @@ export interface ClientMessageDeps {
 /** What the relay does with one client event: answer its ack (when it asked for one) and/or drop the client. */
 export interface ClientEventOutcome {
   /** undefined: nothing to answer (the client asked for no ack). */
-  answer?: SubscriptionResponse;
+  answer?: SubscriptionResponse | ClientEventAnswer;
   drop: boolean;
 }
 
@@ -74,7 +78,7 @@ export function chargeMessage(budget: MessageBudget, deps: Pick<ClientMessageDep
  * says whether the client asked for an answer. An ack with no payload is answered like any malformed payload.
  */
 export function handleClientEvent(
-  target: SubscriptionTarget & { session: ClientSession },
+  target: SubscriptionTarget & { session: ClientSession; clientEvent(name: string, payload: unknown): ClientEventAnswer },
   budget: MessageBudget,
   name: string,
   args: readonly unknown[],
@@ -90,10 +94,11 @@ export function handleClientEvent(
     deps.metrics.rejections.inc({ reason: 'client_rate_limited' });
     return wantsAck ? { answer: RATE_LIMITED(deps.options.clientMessageRate), drop: false } : { drop: false };
   }
-  let response: SubscriptionResponse;
+  let response: SubscriptionResponse | ClientEventAnswer;
   const payload = args[0];
   if (name === 'subscribe' || name === 'unsubscribe') response = changeSubscription(target, payload, name, deps);
   else if (name === 'refresh_token') response = refreshToken(target, payload, deps);
-  else response = { ok: false, error: 'unknown_event', message: `"${name}" is not an event the relay answers; send subscribe, unsubscribe or refresh_token` };
+  else if (isClientEventName(name)) response = target.clientEvent(name, payload);
+  else response = { ok: false, error: 'unknown_event', message: `"${name}" is not an event the relay answers; send subscribe, unsubscribe, refresh_token or client-*` };
   return wantsAck ? { answer: response, drop: false } : { drop: false };
 }

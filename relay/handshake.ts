@@ -3,7 +3,8 @@
  * so every rule is testable alone. Returns the channels the client will read, or why it is refused.
  */
 import { z } from 'zod';
-import { canRead, CHANNEL_PATTERN, DEFAULT_CHANNEL, EVENT_ID_PATTERN, type ReadAccess, verifyToken } from '../protocol/index.js';
+import { canRead, CHANNEL_PATTERN, DEFAULT_CHANNEL, EVENT_ID_PATTERN, type ReadAccess, type TokenClaims, verifyToken } from '../protocol/index.js';
+import type { PresenceMember } from './core/presence.js';
 import type { RejectionReason } from './metrics.js';
 
 export const MAX_CHANNELS_PER_CLIENT = 64;
@@ -29,6 +30,14 @@ export interface ClientSession {
   lastEventId?: string;
   /** Unix seconds after which the token no longer holds (null without a token). */
   expiresAt: number | null;
+  /** Who the client is on presence channels: the token's sub and info (null when it carries no info). */
+  member: PresenceMember | null;
+}
+
+/** A token's member: its `sub` and `info`, nothing else (the token's other claims never reach other clients). */
+export function memberOf(claims: TokenClaims): PresenceMember | null {
+  if (claims.info === undefined) return null;
+  return { id: claims.sub, name: claims.info.name, ...(claims.info.avatar === undefined ? {} : { avatar: claims.info.avatar }) };
 }
 
 export type HandshakeResult = { ok: true; session: ClientSession } | { ok: false; reason: RejectionReason; message: string };
@@ -46,6 +55,7 @@ export function checkHandshake(auth: unknown, secret: string, publicAllowed: boo
   let access: ReadAccess = publicAllowed ? ANONYMOUS_ACCESS : ANONYMOUS_ACCESS_NO_PUBLIC;
   let user: string | null = null;
   let expiresAt: number | null = null;
+  let member: PresenceMember | null = null;
   if (token !== undefined) {
     const verified = verifyToken(token, secret);
     if (!verified.ok) {
@@ -54,6 +64,7 @@ export function checkHandshake(auth: unknown, secret: string, publicAllowed: boo
     access = { tokenChannels: new Set(verified.claims.ch), publicAllowed };
     user = verified.claims.sub;
     expiresAt = verified.claims.exp;
+    member = memberOf(verified.claims);
   } else if (!publicAllowed) {
     return { ok: false, reason: 'token_required', message: 'this relay runs with --no-public: connect with auth.token' };
   }
@@ -64,7 +75,7 @@ export function checkHandshake(auth: unknown, secret: string, publicAllowed: boo
     return { ok: false, reason: 'channel_forbidden', message: `channel "${forbidden}" is not readable with this token` };
   }
   const unique = wanted === ANONYMOUS_CHANNELS ? wanted : [...new Set(wanted)];
-  return { ok: true, session: { user, access, channels: unique, lastEventId, expiresAt } };
+  return { ok: true, session: { user, access, channels: unique, lastEventId, expiresAt, member } };
 }
 
 /** Without an explicit list a client reads `public` (when open) and every channel its token lists. */

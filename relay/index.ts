@@ -15,6 +15,8 @@ import { DeliveryCore } from './core/delivery.js';
 import { EventHistory } from './history.js';
 import { sendError } from './http-errors.js';
 import { CONNECTIONS_CHECKING_INTERVAL_MS, guardHttpConnections } from './http-connections.js';
+import { type ChannelDirectory, createChannelsApiHandler, isChannelsApiPath } from './channels-api.js';
+import { clientEventChannels as clientEventChannelsOf } from './client-events.js';
 import { createIngestHandler, isIngestPath } from './ingest.js';
 import { connectionGate, handshakeLimiter } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
@@ -74,7 +76,8 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
   const redisUrl = options.redisUrl;
   const redisBroker = redisUrl === undefined ? undefined : new RedisBroker({ core, options: { ...options, redisUrl }, metrics, logger });
   const broker: Broker = redisBroker ?? new LocalBroker(history, metrics, core);
-  const protocol = new SocketIoProtocol({ core, broker, options, metrics, logger, limitHandshake });
+  const clientEventChannels = clientEventChannelsOf(options.clientEvents);
+  const protocol = new SocketIoProtocol({ core, broker, options, metrics, logger, limitHandshake, clientEventChannels });
   const frontEndDeps = { options, metrics, protocol, allowRequest, addressOf, openByIp };
   const engine = new EngineFrontEnd(frontEndDeps);
   const websockets = options.leanWebSocket ? new WebSocketFrontEnd(frontEndDeps) : undefined;
@@ -88,6 +91,11 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
     else if (websockets && isFreshWebSocket(req)) websockets.handleUpgrade(req, socket, head);
     else engine.handleUpgrade(req, socket, head);
   });
+  const directory: ChannelDirectory = redisBroker?.directory ?? {
+    occupied: async () => core.occupied(),
+    members: (channel) => core.presence.members(channel),
+  };
+  const channelsApi = createChannelsApiHandler({ secret: options.secret, directory, metrics, logger });
   const ingest = createIngestHandler({ options, broker, metrics, logger, isDraining: () => draining, addressOf });
   let webhooks: ReadyWebhooks | undefined;
 
@@ -99,6 +107,7 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
     res.once('close', () => inFlight--);
     if (isIngestPath(req.url)) ingest(req, res);
     else if (pusherApi && isPusherApiPath(req.url)) pusherApi(req, res);
+    else if (isChannelsApiPath(req.url)) channelsApi(req, res);
     else app(req, res);
   }
 

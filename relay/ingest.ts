@@ -38,7 +38,8 @@ export interface IngestDeps {
 
 export type IngestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
-const signatureRejections: Record<SignatureFailure, RejectionReason> = {
+/** The rejection reason (and error code) of each signature failure, for every signed route. */
+export const signatureRejections: Record<SignatureFailure, RejectionReason> = {
   missing: 'missing_signature',
   malformed: 'invalid_signature',
   mismatch: 'invalid_signature',

@@ -38,7 +38,14 @@ export type RejectionReason =
   | 'invalid_http'
   | 'unknown_app'
   | 'invalid_authorization'
-  | 'client_event_refused';
+  | 'presence_full'
+  | 'invalid_request'
+  | 'invalid_client_event'
+  | 'client_event_anonymous'
+  | 'client_events_disabled'
+  | 'client_event_not_subscribed'
+  | 'client_event_too_large'
+  | 'client_event_rate_limited';
 
 export interface RelayMetrics {
   registry: Registry;
@@ -52,6 +59,14 @@ export interface RelayMetrics {
   historyEvents: Gauge;
   /** Stored events that could not be encoded when sent (contained: the event is skipped, never the process). */
   encodeFailures: Counter<'path'>;
+  /** Sockets on presence channels here (a user with two tabs on one channel counts twice). */
+  presenceSockets: Gauge;
+  /** member_added / member_removed changes applied here, by op. */
+  presenceChanges: Counter<'op'>;
+  /** Presence store calls that failed (Redis away); the relay re-asserts its members once the store answers. */
+  presenceStoreFailures: Counter;
+  /** Client events accepted from this relay's clients (sent on to the channel's other subscribers). */
+  clientEvents: Counter;
   /** Exposes the delivery core's frame counts per wire format (read at scrape time: nothing is counted per delivery). */
   registerFrames(byFormat: ReadonlyMap<string, number>): void;
 }
@@ -97,6 +112,27 @@ export function createMetrics(sample: { connections: () => number; historyEvents
       name: `${prefix}replays_total`,
       help: 'Reconnections with lastEventId, by outcome (complete, gap)',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    presenceSockets: new Gauge({
+      name: `${prefix}presence_sockets`,
+      help: 'Sockets subscribed to presence channels on this relay (one per tab)',
+      registers: [registry],
+    }),
+    presenceChanges: new Counter({
+      name: `${prefix}presence_changes_total`,
+      help: 'Presence member changes applied on this relay (told to its sockets), by op (added, removed)',
+      labelNames: ['op'],
+      registers: [registry],
+    }),
+    presenceStoreFailures: new Counter({
+      name: `${prefix}presence_store_failures_total`,
+      help: 'Presence store calls that failed (Redis unreachable); members are re-asserted once it answers',
+      registers: [registry],
+    }),
+    clientEvents: new Counter({
+      name: `${prefix}client_events_total`,
+      help: 'client-* events accepted from clients of this relay (refusals: wp_realtime_rejections_total)',
       registers: [registry],
     }),
     registerFrames(byFormat) {

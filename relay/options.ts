@@ -72,6 +72,19 @@ export interface RelayOptions {
   requestTimeoutMs: number;
   /** How long an idle keep-alive HTTP connection stays open (`--keep-alive-timeout`). */
   keepAliveTimeoutMs: number;
+  /** Users one presence channel holds (`--max-presence-members`); a new user past it is refused `presence_full`. */
+  maxPresenceMembers: number;
+  /**
+   * With Redis: a relay that has not written its heartbeat for this long (`--presence-timeout`, seconds) is taken
+   * for dead and its presence members are removed by the others; heartbeats go every third of it.
+   */
+  presenceTimeoutSeconds: number;
+  /** Channel patterns (`*` wildcard) of private-* / presence-* channels where clients may send client-* events; none by default. */
+  clientEvents: string[];
+  /** Largest client event data, in JSON bytes (`--max-client-event-bytes`). */
+  maxClientEventBytes: number;
+  /** Client events per second one client may send (`--client-event-rate`, burst of the same size). */
+  clientEventRate: number;
   /** engine.io heartbeat, for both kinds of connection (socket.io's defaults). */
   pingIntervalMs: number;
   pingTimeoutMs: number;
@@ -112,6 +125,11 @@ export const RELAY_DEFAULTS: Omit<RelayOptions, 'secret'> = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 20_000,
   keepAliveTimeoutMs: 5_000,
+  maxPresenceMembers: 1_000,
+  presenceTimeoutSeconds: 15,
+  clientEvents: [],
+  maxClientEventBytes: 4_096,
+  clientEventRate: 10,
   pingIntervalMs: 25_000,
   pingTimeoutMs: 20_000,
   pusherApps: [],

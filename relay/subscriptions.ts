@@ -3,7 +3,7 @@
  * socket.io connections and the lean WebSocket connections; each supplies how it joins and leaves a channel.
  */
 import { canRead, CHANNEL_PATTERN, verifyToken } from '../protocol/index.js';
-import { type ClientSession, MAX_CHANNELS_PER_CLIENT } from './handshake.js';
+import { type ClientSession, MAX_CHANNELS_PER_CLIENT, memberOf } from './handshake.js';
 import type { RelayMetrics } from './metrics.js';
 import type { RelayOptions } from './options.js';
 
@@ -13,6 +13,8 @@ export interface SubscriptionTarget {
   session: ClientSession;
   join(channels: readonly string[]): void;
   leave(channel: string): void;
+  /** Why joining these channels is refused now (a full presence channel), or null. */
+  refusal(channels: readonly string[]): string | null;
 }
 
 export interface SubscriptionDeps {
@@ -47,6 +49,11 @@ export function changeSubscription(
     if (merged.length > MAX_CHANNELS_PER_CLIENT) {
       return { ok: false, error: 'too_many_channels', message: `a client reads at most ${MAX_CHANNELS_PER_CLIENT} channels` };
     }
+    const refused = target.refusal(channels);
+    if (refused !== null) {
+      metrics.rejections.inc({ reason: 'presence_full' });
+      return { ok: false, error: 'presence_full', message: refused };
+    }
     client.channels = merged;
     target.join(channels);
   } else {
@@ -68,6 +75,8 @@ export function refreshToken(target: SubscriptionTarget, payload: unknown, { opt
     return { ok: false, error: 'invalid_token', message: 'a refreshed token must be for the same user' };
   }
   client.user = verified.claims.sub;
+  // Channels joined already keep the member info they joined with; later joins use the new token's.
+  client.member = memberOf(verified.claims);
   client.access = { tokenChannels: new Set(verified.claims.ch), publicAllowed: options.publicChannels };
   const kept = client.channels.filter((channel) => canRead(channel, client.access));
   for (const channel of client.channels) if (!kept.includes(channel)) target.leave(channel);

@@ -32,6 +32,11 @@ interface RelayFlags {
   webhookRetries: number;
   maxReplayBytes: number;
   clientMessageRate: number;
+  maxPresenceMembers: number;
+  clientEvents?: string[];
+  maxClientEventBytes: number;
+  clientEventRate: number;
+  presenceTimeout: number;
   maxSocketsPerIp: number;
   headersTimeout: number;
   requestTimeout: number;
@@ -55,6 +60,14 @@ function pusherApps(flags: RelayFlags): PusherApp[] {
     throw error;
   }
   return [app];
+}
+
+/** A --client-events pattern: a private-* or presence-* channel name in which `*` stands for any characters. */
+function parseClientEventPattern(pattern: string, previous: string[] | undefined): string[] {
+  if (!/^(?:private|presence)-[A-Za-z0-9_.:*-]{1,119}$/.test(pattern)) {
+    throw new UsageError(`relay: --client-events "${pattern}" must be a private-* or presence-* channel pattern (letters, digits, _ . : - and the * wildcard)`);
+  }
+  return [...(previous ?? []), pattern];
 }
 
 function parseOrigin(value: string, previous: string[] | undefined): string[] {
@@ -157,6 +170,11 @@ export function relayCommand(): Command {
     .option('--webhook-retries <n>', 'retries of a failed webhook request (backoff from 0.5 s, at most 30 s apart)', integerInRange(0, 100), RELAY_DEFAULTS.webhookRetries)
     .option('--max-replay-bytes <bytes>', 'missed events (JSON bytes) replayed to one reconnecting client; past it the client gets replay_gap and reloads', integerInRange(1024, 1024 ** 3), RELAY_DEFAULTS.maxReplayBytes)
     .option('--client-message-rate <n>', 'messages per second one client may send (refused past it; dropped past twice it)', integerInRange(1, 1_000_000), RELAY_DEFAULTS.clientMessageRate)
+    .option('--max-presence-members <n>', 'users one presence channel holds; a new user past it is refused (presence_full)', integerInRange(1, 1_000_000), RELAY_DEFAULTS.maxPresenceMembers)
+    .option('--presence-timeout <seconds>', 'with --redis: a relay silent this long is taken for dead and its presence members are removed (heartbeat every third of it)', integerInRange(2, 3_600), RELAY_DEFAULTS.presenceTimeoutSeconds)
+    .option('--client-events <pattern...>', 'private-* / presence-* channel patterns (* wildcard) where clients may send client-* events to the other subscribers (default: none)', parseClientEventPattern)
+    .option('--max-client-event-bytes <bytes>', "largest client event data (JSON bytes)", integerInRange(16, 1024 * 1024), RELAY_DEFAULTS.maxClientEventBytes)
+    .option('--client-event-rate <n>', 'client events per second one client may send', integerInRange(1, 10_000), RELAY_DEFAULTS.clientEventRate)
     .option('--max-sockets-per-ip <n>', 'raw TCP connections one IP may hold open (a --trust-proxy proxy is not capped)', integerInRange(1, 1_000_000), RELAY_DEFAULTS.maxSocketsPerIp)
     .option('--headers-timeout <seconds>', 'time a client may take to send request headers', integerInRange(1, 3_600), RELAY_DEFAULTS.headersTimeoutMs / 1000)
     .option('--request-timeout <seconds>', 'time a client may take to send a whole request, body included', integerInRange(1, 3_600), RELAY_DEFAULTS.requestTimeoutMs / 1000)
@@ -196,6 +214,11 @@ export function relayCommand(): Command {
         webhookRetries: flags.webhookRetries,
         maxReplayBytes: flags.maxReplayBytes,
         clientMessageRate: flags.clientMessageRate,
+        maxPresenceMembers: flags.maxPresenceMembers,
+        clientEvents: flags.clientEvents ?? [],
+        maxClientEventBytes: flags.maxClientEventBytes,
+        clientEventRate: flags.clientEventRate,
+        presenceTimeoutSeconds: flags.presenceTimeout,
         maxSocketsPerIp: flags.maxSocketsPerIp,
         headersTimeoutMs: flags.headersTimeout * 1000,
         requestTimeoutMs: flags.requestTimeout * 1000,

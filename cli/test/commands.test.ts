@@ -30,7 +30,18 @@ describe('token', () => {
     }
   });
 
+  it('mints a presence token carrying --name and --avatar as the member info', async () => {
+    const result = await runCli(['token', '--secret', secret, '--user', '7', '--channels', 'public,presence-post-1', '--name', 'Ana B', '--avatar', 'https://example.com/a.png']);
+    expect(result.code).toBe(0);
+    const verified = verifyToken(result.stdout.trim(), secret);
+    expect(verified.ok && verified.claims.info).toEqual({ name: 'Ana B', avatar: 'https://example.com/a.png' });
+  });
+
   it.each([
+    [['token', '--secret', secret, '--user', '7', '--channels', 'presence-x'], 'needs member info'],
+    [['token', '--secret', secret, '--channels', 'presence-x', '--name', 'Guest'], 'anonymous'],
+    [['token', '--secret', secret, '--user', '7', '--avatar', 'https://example.com/a.png'], '--avatar needs --name'],
+    [['token', '--secret', secret, '--user', '7', '--name', 'A', '--avatar', 'javascript:x'], 'info.avatar'],
     [['token'], 'secret'],
     [['token', '--secret', secret, '--ttl', '3601'], '--ttl'],
     [['token', '--secret', secret, '--channels', 'ok,not ok'], 'not ok'],

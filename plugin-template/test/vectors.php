@@ -31,7 +31,7 @@ foreach ( $signature['verify'] as $v ) {
 	$out['verify'][] = $verdict( ( new $class( $v['secret'] ) )->verify( $v['header'], $v['body'], $v['now'] ) );
 }
 foreach ( $token['mint'] as $v ) {
-	$out['mint'][] = ( new $class( $v['secret'] ) )->mint_token( $v['user'], $v['channels'], $v['ttl'], $v['now'] );
+	$out['mint'][] = ( new $class( $v['secret'] ) )->mint_token( $v['user'], $v['channels'], $v['ttl'], $v['now'], isset( $v['info'] ) ? $v['info'] : null );
 }
 foreach ( $token['verify'] as $v ) {
 	$result                = ( new $class( $v['secret'] ) )->verify_token( $v['token'], $v['now'] );

@@ -6,9 +6,12 @@
  * replayed ids live here and nowhere else.
  */
 import type { EventEnvelope } from '../../protocol/index.js';
+import type { ClientEvent } from '../client-events.js';
 import type { Logger } from '../logger.js';
 import type { RelayMetrics } from '../metrics.js';
 import { type Missed, ReplayedFilter } from '../replay.js';
+import { isPresenceChannel } from '../../protocol/index.js';
+import { LocalPresenceStore, type PresenceLimits, type PresenceMember, PresenceRoster } from './presence.js';
 import { SubscriptionRegistry } from './registry.js';
 import type { Batch, OutgoingEvent, Subscriber, WireFormat } from './subscriber.js';
 
@@ -35,26 +38,49 @@ export class DeliveryCore {
   /** Frames written since start, by format name (the broadcast_frames metric). */
   readonly framesByFormat = new Map<string, number>();
   private readonly flushTurn = (): void => this.flush();
+  /** Who is on each presence channel; in memory until the Redis broker hands it the shared store. */
+  readonly presence: PresenceRoster;
 
   constructor(
-    private readonly limits: DeliveryLimits,
+    private readonly limits: DeliveryLimits & PresenceLimits,
     private readonly metrics: RelayMetrics,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.presence = new PresenceRoster(new LocalPresenceStore((change) => this.presence.apply(change)), limits, metrics, logger);
+  }
+
+  /**
+   * Why the subscriber may not join these channels now (a presence channel full), or null. Checked by the session
+   * before subscribe(), so that a refusal is an answer to the client rather than a silent half-join.
+   */
+  refusal(member: PresenceMember | null, channels: readonly string[], subscriber?: Subscriber): string | null {
+    if (member === null) return null;
+    for (const channel of channels) {
+      if (!isPresenceChannel(channel) || (subscriber !== undefined && this.registry.of(channel)?.has(subscriber))) continue;
+      const refused = this.presence.refusal(channel, member.id);
+      if (refused !== null) return refused;
+    }
+    return null;
+  }
 
   subscribe(subscriber: Subscriber, channels: readonly string[]): void {
     this.registry.add(subscriber, channels);
+    const member = subscriber.member;
+    if (member === null) return;
+    for (const channel of channels) if (isPresenceChannel(channel)) this.presence.join(subscriber, channel, member);
   }
 
   unsubscribe(subscriber: Subscriber, channels: readonly string[]): void {
     // A shared batch would go on taking this turn's later events of the channel it leaves.
     if (subscriber.batch !== null) this.ownBatch(subscriber);
     this.registry.remove(subscriber, channels);
+    this.leavePresence(subscriber, channels);
   }
 
   /** A closed client: out of every channel, nothing held. */
   remove(subscriber: Subscriber, channels: readonly string[]): void {
     this.registry.remove(subscriber, channels);
+    this.leavePresence(subscriber, channels);
     subscriber.held = null;
     subscriber.batch = null;
   }
@@ -63,9 +89,22 @@ export class DeliveryCore {
     return this.registry.count(channel);
   }
 
-  /** This relay's occupied channels and their subscriber counts (every protocol's clients). */
-  occupied(): IterableIterator<[string, number]> {
-    return this.registry.occupied();
+  /** A client event to every subscriber of its channel here but the sending socket; no batch, no history. */
+  deliverClientEvent(event: ClientEvent): void {
+    const members = this.registry.of(event.channel);
+    if (!members) return;
+    const payload = { channel: event.channel, data: event.data, from: event.from };
+    for (const subscriber of members) if (subscriber.open && subscriber.id !== event.origin) subscriber.notify(event.name, payload);
+  }
+
+  /** Channels with at least one subscriber here, with how many (GET /v1/channels). */
+  occupied(): ReadonlyMap<string, number> {
+    return this.registry.counts();
+  }
+
+  /** Not keyed on subscriber.member: a refreshed token may carry other info (or none) than the one it joined with. */
+  private leavePresence(subscriber: Subscriber, channels: readonly string[]): void {
+    for (const channel of channels) if (isPresenceChannel(channel)) this.presence.leave(subscriber, channel);
   }
 
   /** One accepted event to every subscriber of its channel (but the socket `except` names), at the end of this turn. */

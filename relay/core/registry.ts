@@ -25,9 +25,10 @@ export class SubscriptionRegistry {
     return this.members.get(channel);
   }
 
-  /** Every channel with at least one subscriber, with how many. */
-  *occupied(): IterableIterator<[string, number]> {
-    for (const [channel, set] of this.members) yield [channel, set.size];
+  counts(): ReadonlyMap<string, number> {
+    const counts = new Map<string, number>();
+    for (const [channel, set] of this.members) counts.set(channel, set.size);
+    return counts;
   }
 
   count(channel: string): number {

@@ -5,6 +5,7 @@
  */
 import type { EventEnvelope } from '../../protocol/index.js';
 import type { ReplayedFilter } from '../replay.js';
+import type { PresenceMember } from './presence.js';
 
 /** One encoding of events: computed once per event for every subscriber of that format. */
 export interface WireFormat<F = unknown> {
@@ -29,6 +30,8 @@ export interface Batch {
 }
 
 export interface Subscriber {
+  /** Unique among this relay's clients: names the sender of a client event, which never gets it back. */
+  readonly id: string;
   readonly format: WireFormat;
   /** Bytes (and packets) handed to the transport that it has not reported written yet. */
   pendingBytes(): number;
@@ -39,6 +42,10 @@ export interface Subscriber {
   cut(): void;
   /** False once the client closed: nothing more is written to it. */
   readonly open: boolean;
+  /** Who the client is on presence channels (from its token), null when its token carries no member info. */
+  readonly member: PresenceMember | null;
+  /** Sends one named relay message (presence_state, member_added…) outside the event batches. */
+  notify(name: string, payload: unknown): void;
   /** A Pusher protocol client's socket id, which a publish may exclude (the sender's own connection). */
   readonly socketId?: string;
 

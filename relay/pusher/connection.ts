@@ -42,6 +42,8 @@ export class PusherConnection implements Subscriber {
   held: OutgoingEvent[] | null = null;
   replayed: ReplayedFilter | null = null;
   readonly channels = new Set<string>();
+  /** Presence over the Pusher protocol is not served yet: a Pusher client is never a presence member. */
+  readonly member = null;
   readonly budget: MessageBudget;
   /** When the client last sent anything (ms), and whether the relay's ping is still unanswered. */
   lastSeen = Date.now();
@@ -56,6 +58,21 @@ export class PusherConnection implements Subscriber {
     private readonly deps: PusherConnectionDeps,
   ) {
     this.budget = new MessageBudget(deps.options.clientMessageRate);
+  }
+
+  get id(): string {
+    return this.socketId;
+  }
+
+  /**
+   * The core's named messages outside event batches. A Pusher client reads no presence channel yet, so what reaches
+   * it here is a client event that a socket.io client sent on a private channel it also reads: Pusher's client-event
+   * frame, with the sender's user id as `user_id`.
+   */
+  notify(name: string, payload: unknown): void {
+    if (!name.startsWith('client-')) return;
+    const { channel, data, from } = payload as { channel: string; data: unknown; from: string };
+    this.send(JSON.stringify({ event: name, channel, data: JSON.stringify(data ?? null), user_id: from }));
   }
 
   get open(): boolean {
@@ -111,7 +128,7 @@ export class PusherConnection implements Subscriber {
         return;
       case 'client-event':
         // Client events come with presence and client-event policy (issue 14); until then they are refused.
-        this.deps.metrics.rejections.inc({ reason: 'client_event_refused' });
+        this.deps.metrics.rejections.inc({ reason: 'client_events_disabled' });
         return this.send(errorMessage(null, `client events are not enabled on this relay (${message.name} on ${message.channel} was not sent)`));
       case 'unknown':
         return this.send(errorMessage(null, `"${message.name}" is not an event this relay answers`));

@@ -6,6 +6,7 @@
 import { Counter, Gauge } from 'prom-client';
 import { type EventEnvelope, type IncomingEvent, SIGNATURE_TOLERANCE_SECONDS } from '../../protocol/index.js';
 import { type Broker, encodeEnvelope, type ExceptSockets, type PublishResult, type SignedRequest, toEnvelope } from '../broker.js';
+import type { ClientEvent } from '../client-events.js';
 import type { DeliveryCore } from '../core/delivery.js';
 import type { ReplayResult } from '../history.js';
 import type { Logger } from '../logger.js';
@@ -14,6 +15,7 @@ import type { RelayOptions } from '../options.js';
 import { createRedisConnections, type RedisConnections } from './connection.js';
 import { redisKeys } from './keys.js';
 import { LogReader } from './log-reader.js';
+import { parsePresenceChange, RedisPresence } from './presence.js';
 import { PUBLISH_SCRIPT, REPLAY_SCRIPT } from './scripts.js';
 
 /** Events kept in the shared log: room for a relay that lost Redis for a while to catch up from. */
@@ -48,13 +50,34 @@ export interface RedisBrokerDeps {
 export class RedisBroker implements Broker {
   private readonly redis: RedisConnections;
   private readonly log: LogReader;
+  /** Presence members of every relay (also the channel directory of the HTTP API). */
+  readonly directory: RedisPresence;
   private healthTimer: NodeJS.Timeout | undefined;
   /** Set when Redis stopped answering on an open connection; cleared by the next answer. */
   private stalled = false;
 
   constructor(private readonly deps: RedisBrokerDeps) {
     this.redis = createRedisConnections(deps.options.redisUrl, deps.logger);
-    this.log = new LogReader(this.redis.reader, (envelope, except) => deps.core.publish(envelope, except), deps.logger);
+    this.directory = new RedisPresence({
+      commands: this.redis.commands,
+      core: deps.core,
+      timeoutSeconds: deps.options.presenceTimeoutSeconds,
+      logLength: LOG_LENGTH,
+      metrics: deps.metrics,
+      logger: deps.logger,
+      bounded: withTimeout,
+    });
+    deps.core.presence.useStore(this.directory);
+    this.log = new LogReader(
+      this.redis.reader,
+      (envelope, except) => deps.core.publish(envelope, except),
+      (json) => {
+        const change = parsePresenceChange(json);
+        if (change) deps.core.presence.apply(change);
+      },
+      (json) => deps.core.deliverClientEvent(JSON.parse(json) as ClientEvent),
+      deps.logger,
+    );
     this.registerMetrics();
   }
 
@@ -62,6 +85,7 @@ export class RedisBroker implements Broker {
   start(): void {
     this.redis.connect();
     this.log.start();
+    this.directory.start();
     this.healthTimer = setInterval(() => void this.checkHealth(), HEALTH_INTERVAL_MS);
     this.healthTimer.unref();
   }
@@ -107,6 +131,14 @@ export class RedisBroker implements Broker {
     return result;
   }
 
+  /** Through the shared log (field `c`), so the channel's subscribers on every relay get it; fire and forget. */
+  publishClientEvent(event: ClientEvent): void {
+    if (!this.isReady()) return;
+    withTimeout(this.redis.commands.xAdd(redisKeys.log, '*', { c: JSON.stringify(event) }, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: LOG_LENGTH } }), 'a client event').catch(
+      (error: unknown) => this.deps.logger.warn({ err: (error as Error).message }, 'a client event was lost: redis did not take it'),
+    );
+  }
+
   async replay(lastEventId: string, channels: Iterable<string>, maxBytes: number): Promise<ReplayResult> {
     if (this.stalled || !this.redis.isReady()) throw new StoreUnavailable('redis is unreachable');
     // With --history 0 ids are still claimed (idempotency) but nothing is kept to replay: always a gap.
@@ -128,6 +160,7 @@ export class RedisBroker implements Broker {
   }
 
   async close(): Promise<void> {
+    await this.directory.retire().catch((error: unknown) => this.deps.logger.warn({ err: (error as Error).message }, 'presence retirement failed: the others reap this relay after --presence-timeout'));
     this.log.stop();
     clearInterval(this.healthTimer);
     await this.redis.close();

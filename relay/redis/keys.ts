@@ -1,5 +1,5 @@
 /** Every Redis key the relay uses, in one place: one prefix, so a Redis shared with other software stays tidy. */
-const PREFIX = 'wp-realtime:';
+export const PREFIX = 'wp-realtime:';
 
 export const redisKeys = {
   /** Relay-wide event sequence: one order across channels, so a lastEventId marks one point in time. */
@@ -12,4 +12,14 @@ export const redisKeys = {
   evicted: (channel: string) => `${PREFIX}evicted:${channel}`,
   /** The shared log: every accepted event once, in sequence order; every relay reads it (XREAD) and delivers it. */
   log: `${PREFIX}log`,
+  /** Live relays: relay id → its last heartbeat (Redis clock, ms). A relay silent past --presence-timeout is reaped. */
+  presenceRelays: `${PREFIX}presence:relays`,
+  /** What one relay holds: a set of `<channel>\n<user id>`, dropped whole when the relay is reaped. */
+  presenceOwned: (relay: string) => `${PREFIX}presence:relay:${relay}`,
+  /** A presence channel's members on every relay: user id → member JSON ({ id, name, avatar? }). */
+  presenceMembers: (channel: string) => `${PREFIX}presence:members:${channel}`,
+  /** How many relays hold each user of a presence channel: the user leaves when the last one lets go. */
+  presenceRefs: (channel: string) => `${PREFIX}presence:refs:${channel}`,
+  /** One relay's subscriber count per channel, rewritten on each heartbeat, expiring with the presence timeout. */
+  occupancy: (relay: string) => `${PREFIX}occupancy:${relay}`,
 } as const;

@@ -26,6 +26,10 @@ export class LogReader {
   constructor(
     private readonly client: RedisClient,
     private readonly deliver: (envelope: EventEnvelope, except: string | undefined) => void,
+    /** Entries with field `p` instead of `e`: presence changes (redis/presence.ts). */
+    private readonly presence: (json: string) => void,
+    /** Entries with field `c`: client events (relay/client-events.ts), never in history. */
+    private readonly clientEvent: (json: string) => void,
     private readonly logger: Logger,
   ) {}
 
@@ -66,9 +70,11 @@ export class LogReader {
 
   private read(id: string, fields: string[]): void {
     this.last = id;
-    const json = fields[fields.indexOf('e') + 1];
-    const except = fields.indexOf('x') === -1 ? undefined : fields[fields.indexOf('x') + 1];
     try {
+      if (fields[0] === 'p') return this.presence(fields[1] ?? '');
+      if (fields[0] === 'c') return this.clientEvent(fields[1] ?? '');
+      const json = fields[fields.indexOf('e') + 1];
+      const except = fields.indexOf('x') === -1 ? undefined : fields[fields.indexOf('x') + 1];
       this.deliver(JSON.parse(json ?? '') as EventEnvelope, except);
     } catch (error) {
       // Another relay (or an older version) wrote something this one cannot read: it costs that entry only.

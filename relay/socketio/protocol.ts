@@ -20,6 +20,8 @@ export interface SocketIoDeps {
   options: RelayOptions;
   metrics: RelayMetrics;
   logger: Logger;
+  /** --client-events as one pattern (null: none allowed), compiled once. */
+  clientEventChannels: RegExp | null;
   /** One handshake budget per address, for every front-end. */
   limitHandshake: (address: string) => Promise<HandshakeRefusal | null>;
 }

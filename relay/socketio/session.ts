@@ -5,7 +5,8 @@
  */
 import { CLIENT_EVENT_NAME, REPLAY_GAP_EVENT_NAME } from '../../protocol/index.js';
 import type { Batch, OutgoingEvent, Subscriber } from '../core/subscriber.js';
-import { chargeFrame, handleClientEvent, MessageBudget } from '../client-messages.js';
+import { checkClientEvent } from '../client-events.js';
+import { chargeFrame, type ClientEventAnswer, handleClientEvent, MessageBudget } from '../client-messages.js';
 import { CLOSE_NORMAL, CLOSE_POLICY, CLOSE_PROTOCOL } from '../closing.js';
 import { checkHandshake, type ClientSession } from '../handshake.js';
 import { readMissed, type ReplayedFilter } from '../replay.js';
@@ -23,6 +24,8 @@ export class SocketIoSession implements Subscriber {
   /** When the transport opened (ms); the connect packet must follow within the connect timeout. */
   readonly openedAt = Date.now();
   readonly budget: MessageBudget;
+  /** Client events have their own, lower rate, inside the message rate. */
+  private readonly clientEventBudget: MessageBudget;
 
   constructor(
     readonly id: string,
@@ -30,6 +33,7 @@ export class SocketIoSession implements Subscriber {
     private readonly deps: SocketIoDeps,
   ) {
     this.budget = new MessageBudget(deps.options.clientMessageRate);
+    this.clientEventBudget = new MessageBudget(deps.options.clientEventRate);
   }
 
   get format(): SocketIoTransport['format'] {
@@ -38,6 +42,14 @@ export class SocketIoSession implements Subscriber {
 
   get open(): boolean {
     return this.transport.open;
+  }
+
+  get member(): Subscriber['member'] {
+    return this.session?.member ?? null;
+  }
+
+  notify(name: string, payload: unknown): void {
+    this.emit(name, payload);
   }
 
   pendingBytes(): number {
@@ -115,6 +127,11 @@ export class SocketIoSession implements Subscriber {
       return this.transport.send(connectErrorPacket('/', result.message, { error: result.reason, message: result.message }));
     }
     const session = result.session;
+    const refused = core.refusal(session.member, session.channels);
+    if (refused !== null) {
+      metrics.rejections.inc({ reason: 'presence_full' });
+      return this.transport.send(connectErrorPacket('/', refused, { error: 'presence_full', message: refused }));
+    }
     this.session = session;
     this.transport.send(connectPacket(this.id));
     const lastEventId = session.lastEventId;
@@ -136,11 +153,19 @@ export class SocketIoSession implements Subscriber {
     if (outcome.drop) this.disconnect(CLOSE_POLICY);
   }
 
-  private subscriptionTarget(): SubscriptionTarget {
+  private subscriptionTarget(): SubscriptionTarget & { clientEvent(name: string, payload: unknown): ClientEventAnswer } {
     return {
+      clientEvent: (name, payload) => {
+        const verdict = checkClientEvent(this.session as ClientSession, this.id, name, payload, this.deps.clientEventChannels, this.clientEventBudget, this.deps);
+        if (!verdict.ok) return verdict;
+        this.deps.metrics.clientEvents.inc();
+        this.deps.broker.publishClientEvent(verdict.event);
+        return { ok: true };
+      },
       session: this.session as ClientSession,
       join: (channels) => this.deps.core.subscribe(this, channels),
       leave: (channel) => this.deps.core.unsubscribe(this, [channel]),
+      refusal: (channels) => this.deps.core.refusal(this.member, channels, this),
     };
   }
 }

@@ -41,8 +41,12 @@ class Recorder implements Subscriber {
   open = true;
   pending = 0;
   writes: { frames: unknown[]; joined: unknown }[] = [];
+  readonly member = null;
+  readonly id = 'recorder';
 
   constructor(readonly format: WireFormat) {}
+
+  notify(): void {}
 
   pendingBytes(): number {
     return this.pending;
@@ -69,7 +73,7 @@ function envelope(id: string, channel = 'public'): EventEnvelope {
   return { id, channel, type: 't', data: {}, time: '2026-01-01T00:00:00.000Z' };
 }
 
-function setup(limits = { maxClientBufferBytes: 1_000, maxClientBufferPackets: 100 }) {
+function setup(limits = { maxClientBufferBytes: 1_000, maxClientBufferPackets: 100, maxPresenceMembers: 10 }) {
   const metrics = createMetrics({ connections: () => 0, historyEvents: () => 0 });
   return { core: new DeliveryCore(limits, metrics, createLogger('silent')), metrics };
 }
@@ -122,7 +126,7 @@ describe('delivery core', () => {
   });
 
   it('cuts a subscriber whose unflushed bytes pass the bound while the others keep receiving', async () => {
-    const { core, metrics } = setup({ maxClientBufferBytes: 100, maxClientBufferPackets: 100 });
+    const { core, metrics } = setup({ maxClientBufferBytes: 100, maxClientBufferPackets: 100, maxPresenceMembers: 10 });
     const format = counting('ws', true);
     const fast = new Recorder(format);
     const slow = new Recorder(format);

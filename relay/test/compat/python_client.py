@@ -35,12 +35,20 @@ def open_client(command):
         reconnection_delay_max=0.5,
         randomization_factor=0,
     )
-    sio.on("connect", lambda: report({"kind": "connected"}))
+    # python-socketio 5.7 runs the connect handler on engine.io's thread *before* connect() sets `sio.connected`
+    # (socketio/client.py: connect() waits for the namespace, then sets it). A transport loss in that window is
+    # dropped: `_handle_eio_disconnect` sees connected False, reports no disconnect, and its reconnect attempts all
+    # fail with "Already connected" — the client is stuck for good. So the first connection is reported once
+    # connect() has returned, as an application using this library would see it; reconnections by the handler.
+    first_connect_returned = threading.Event()
+    sio.on("connect", lambda: report({"kind": "connected"}) if first_connect_returned.is_set() else None)
     sio.on("connect_error", lambda data=None: report({"kind": "connect_error", "data": data}))
     sio.on("disconnect", lambda: report({"kind": "disconnected"}))
     sio.on("*", lambda name, *args: report({"kind": "event", "name": name, "args": list(args)}))
     try:
         sio.connect(command["url"], auth=command.get("auth"), transports=command["transports"], wait_timeout=5)
+        first_connect_returned.set()
+        report({"kind": "connected"})
     except socketio.exceptions.ConnectionError as error:
         # The connect_error handler has reported the relay's answer; this only says the connect call ended.
         report({"kind": "connect_failed", "data": str(error)})
