@@ -39,3 +39,42 @@ test('a private-user event is shown only to that user', async ({ browser, admin,
     for (const context of contexts) await context.close();
   }
 });
+
+test("<prefix>_send_to_user() reaches every open tab of that user and nobody else's", async ({ browser, admin, anonymous, relay, stack }) => {
+  test.setTimeout(150_000);
+  expect(relay.running).toBe(true);
+  const slug = stack.pluginSlug;
+  const blockPage = await publishBlockPage(admin, slug, `Send to user ${uniqueMarker('page')}`, { maxItems: 10 });
+  const alice = await createUserSession(admin, 'subscriber');
+  const bob = await createUserSession(admin, 'subscriber');
+
+  const aliceContext = await loggedInContext(browser, stack.wpUrl, alice.username, alice.password);
+  const contexts = [aliceContext, await loggedInContext(browser, stack.wpUrl, bob.username, bob.password), await anonymousContext(browser, stack.wpUrl)];
+  try {
+    // Alice has two tabs open in one browser; Bob and an anonymous visitor one each.
+    const [aliceTab1, aliceTab2, bobView, visitorView] = await Promise.all(
+      [aliceContext, ...contexts].map((c) => openLiveBlock(c, blockPage.link, slug)),
+    );
+    const marker = uniqueMarker('send-to-user');
+    const secretTitle = `from PHP for alice ${marker}`;
+    const publicTitle = `for everyone ${marker}`;
+    // The site's own PHP calls the API (through the e2e probe's admin-only route), as a plugin or theme would.
+    const sent = await admin.request('/wp-json/e2e-probe/v1/send-to-user', {
+      method: 'POST',
+      withNonce: true,
+      json: { prefix: slug.replace(/-/g, '_'), user: alice.id, title: secretTitle },
+    });
+    expect(sent.status, sent.text.slice(0, 300)).toBe(200);
+    expect(sent.json<{ id: string }>().id).toMatch(/^[0-9a-f-]{36}$/);
+    await sendNotice(anonymous, stack, { title: publicTitle, channel: 'public' });
+
+    const views = [aliceTab1!, aliceTab2!, bobView!, visitorView!];
+    for (const view of views) await expect(view.item(publicTitle)).toHaveCount(1, { timeout: 20_000 });
+    for (const view of [aliceTab1!, aliceTab2!]) await expect(view.item(secretTitle)).toHaveCount(1);
+    expect(await itemTitles(bobView!, slug)).toEqual([publicTitle]);
+    expect(await itemTitles(visitorView!, slug)).toEqual([publicTitle]);
+    for (const view of views) expect(view.problems).toEqual({ errors: [], dialogs: [] });
+  } finally {
+    for (const context of contexts) await context.close();
+  }
+});
