@@ -33,17 +33,22 @@ export function collect(socket: Socket): TestClient {
   };
 }
 
-/** Connects and resolves once connected; rejects with the connect_error message. */
-export async function connect(url: string, options: Partial<ManagerOptions & SocketOptions> = {}): Promise<TestClient> {
-  const socket = io(url, { reconnection: false, forceNew: true, transports: ['websocket'], ...options });
-  const client = collect(socket);
-  await new Promise<void>((resolve, reject) => {
+/** Resolves once the socket is connected; on connect_error closes it and rejects with that error. */
+export function waitForConnect(socket: Socket): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', (error: Error) => {
       socket.close();
       reject(error);
     });
   });
+}
+
+/** Connects and resolves once connected; rejects with the connect_error message. */
+export async function connect(url: string, options: Partial<ManagerOptions & SocketOptions> = {}): Promise<TestClient> {
+  const socket = io(url, { reconnection: false, forceNew: true, transports: ['websocket'], ...options });
+  const client = collect(socket);
+  await waitForConnect(socket);
   return client;
 }
 

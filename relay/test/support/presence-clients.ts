@@ -2,7 +2,7 @@
 import { createHmac } from 'node:crypto';
 import { io, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { deriveTokenKey, type MemberInfo, mintToken, requestLine, SIGNATURE_HEADER, signatureHeader } from '../../../protocol/index.js';
-import { collect, type TestClient } from './clients.js';
+import { collect, type TestClient, waitForConnect } from './clients.js';
 
 export interface Member {
   id: string;
@@ -48,13 +48,7 @@ export async function presenceClient(url: string, token: string, options: Partia
     lists.get(channel)?.delete(member.id);
   });
   const client = collect(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', (error: Error) => {
-      socket.close();
-      reject(error);
-    });
-  });
+  await waitForConnect(socket);
   const ids = (channel: string): string[] => [...(lists.get(channel)?.keys() ?? [])].sort();
   return {
     ...client,
