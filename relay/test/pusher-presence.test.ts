@@ -302,7 +302,7 @@ describe('Pusher presence, client events, sign-in and termination on one relay',
     expect([tab1.connection.state, tab2.connection.state]).not.toContain('connected');
     expect(someoneElse.connection.state).toBe('connected');
     // The SDK checks user ids itself; the relay does too.
-    await expect(server(relay.url).post({ path: '/users/a%20b/terminate_connections', body: {} })).rejects.toMatchObject({ status: 400 });
+    await expect(server(relay.url).post({ path: '/users/a%20b/terminate_connections', body: '{}' })).rejects.toMatchObject({ status: 400 });
   });
 
   it('HTTP API: /channels/<presence>/users, info=user_count,subscription_count, and Pusher’s 400s', async () => {
