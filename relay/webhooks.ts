@@ -88,11 +88,15 @@ function isFinalRefusal(status: number): boolean {
   return status >= 400 && status < 500 && status !== 408 && status !== 429;
 }
 
-/** The first events of `queue` that fit one batch (at least one, so that an oversized event is still sent, and refused). */
+/**
+ * The first events of `queue` that fit one batch (at least one, so that an oversized event is still sent, and
+ * refused). `relay_ready` goes alone: the site delivers its backlog inside that request, and its answer says so.
+ */
 export function takeBatch(queue: WebhookEvent[]): WebhookEvent[] {
+  if (queue[0]?.name === WEBHOOK_EVENT_RELAY_READY) return queue.splice(0, 1);
   let bytes = 0;
   let count = 0;
-  while (count < queue.length && count < WEBHOOK_MAX_BATCH_EVENTS) {
+  while (count < queue.length && count < WEBHOOK_MAX_BATCH_EVENTS && queue[count]?.name !== WEBHOOK_EVENT_RELAY_READY) {
     const size = Buffer.byteLength(JSON.stringify(queue[count])) + 1;
     if (count > 0 && bytes + size > WEBHOOK_MAX_BATCH_BYTES) break;
     bytes += size;
@@ -228,7 +232,8 @@ export function createWebhooks({ options, isReady, metrics, logger }: Deps): Web
     private async run(): Promise<void> {
       this.running = true;
       try {
-        await sleep(BATCH_LINGER_MS, stopping.signal);
+        // relay_ready is not waited for: the site's backlog should go out at once.
+        if (this.pending[0]?.name !== WEBHOOK_EVENT_RELAY_READY) await sleep(BATCH_LINGER_MS, stopping.signal);
         while (this.pending.length > 0 && !stopping.signal.aborted) await deliver(this.url, takeBatch(this.pending), stopping.signal);
       } finally {
         this.running = false;

@@ -206,7 +206,7 @@ describe('webhooks about channels, one relay', () => {
 });
 
 describe('batch bounds', () => {
-  it('takes at most 100 events and 60 KiB of JSON per batch, and an oversized event alone', () => {
+  it('takes at most 100 events and 60 KiB of JSON per batch, an oversized event alone, relay_ready alone', () => {
     const small = (i: number): WebhookEvent => ({ name: 'channel_occupied', channel: `c-${i}`, id: String(i) });
     const queue = Array.from({ length: 250 }, (_, i) => small(i));
     expect(takeBatch(queue)).toHaveLength(WEBHOOK_MAX_BATCH_EVENTS);
@@ -218,6 +218,11 @@ describe('batch bounds', () => {
     expect(batch.length).toBeGreaterThan(10);
     const huge = [{ name: 'client_event', id: 'h', data: 'x'.repeat(70_000) }, small(1)];
     expect(takeBatch(huge)).toHaveLength(1);
+    // relay_ready goes alone, never with channel reports.
+    const mixed = [small(1), small(2), { name: 'relay_ready' }, small(3)];
+    expect(takeBatch(mixed)).toEqual([small(1), small(2)]);
+    expect(takeBatch(mixed)).toEqual([{ name: 'relay_ready' }]);
+    expect(takeBatch(mixed)).toEqual([small(3)]);
   });
 });
 
