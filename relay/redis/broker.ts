@@ -69,7 +69,7 @@ export class RedisBroker implements Broker {
       metrics: deps.metrics,
       logger: deps.logger,
       bounded: withTimeout,
-      alsoReassert: () => (deps.core.tracksOccupancy ? this.occupancy.reassert() : Promise.resolve()),
+      alsoHeld: () => (deps.core.tracksOccupancy ? this.occupancy : undefined),
     });
     this.occupancy = new RedisOccupancy({ commands: this.redis.commands, core: deps.core, relayId: this.directory.relayId, logger: deps.logger, bounded: withTimeout });
     deps.core.presence.useStore(this.directory);

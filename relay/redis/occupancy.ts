@@ -8,7 +8,7 @@ import type { DeliveryCore } from '../core/delivery.js';
 import type { OccupancyStore } from '../core/occupancy.js';
 import type { Logger } from '../logger.js';
 import type { RedisClient } from './connection.js';
-import { PREFIX } from './keys.js';
+import { PREFIX, redisKeys } from './keys.js';
 import { OCCUPY_SCRIPT, VACATE_SCRIPT } from './occupancy-scripts.js';
 
 export interface RedisOccupancyDeps {
@@ -20,7 +20,14 @@ export interface RedisOccupancyDeps {
 }
 
 export class RedisOccupancy implements OccupancyStore {
+  /** A claim or release failed (Redis away): the next heartbeat that succeeds makes Redis match this relay again. */
+  private lost = false;
+
   constructor(private readonly deps: RedisOccupancyDeps) {}
+
+  get needsReassert(): boolean {
+    return this.lost;
+  }
 
   firstHere(channel: string): void {
     this.run(OCCUPY_SCRIPT, channel, 'occupied');
@@ -31,18 +38,31 @@ export class RedisOccupancy implements OccupancyStore {
   }
 
   /**
-   * After Redis lost this relay's state (a restart, or it was reaped while away): claims every channel it has
-   * subscribers of again. A channel no other relay claimed yet is reported occupied again, which is what a site that
-   * was told it was vacated (by the reaper) needs to hear.
+   * Makes Redis hold exactly the channels this relay has subscribers of, after Redis lost its state (a restart, it
+   * reaped this relay while it was away) or a claim or release failed: releases what it no longer has (reported
+   * vacated where it was the last), claims what it has (reported occupied where no relay held it: what a site told
+   * of a vacancy by the reaper needs to hear).
    */
   async reassert(): Promise<void> {
-    for (const channel of this.deps.core.occupied().keys()) await this.decide(OCCUPY_SCRIPT, channel, 'occupied');
+    this.lost = false;
+    const { commands, core, relayId, bounded } = this.deps;
+    try {
+      const here = core.occupied();
+      for (const channel of await bounded(commands.sMembers(redisKeys.occupying(relayId)), 'an occupancy read')) {
+        if (!here.has(channel)) await this.decide(VACATE_SCRIPT, channel, 'vacated');
+      }
+      for (const channel of here.keys()) await this.decide(OCCUPY_SCRIPT, channel, 'occupied');
+    } catch (error) {
+      this.lost = true;
+      throw error;
+    }
   }
 
   private run(script: string, channel: string, op: 'occupied' | 'vacated'): void {
-    this.decide(script, channel, op).catch((error: unknown) =>
-      this.deps.logger.warn({ err: (error as Error).message, channel, op }, 'occupancy not recorded in redis: the webhook for it is not sent'),
-    );
+    this.decide(script, channel, op).catch((error: unknown) => {
+      this.lost = true;
+      this.deps.logger.debug({ err: (error as Error).message, channel, op }, 'occupancy not recorded in redis; re-asserted once redis answers');
+    });
   }
 
   private async decide(script: string, channel: string, op: 'occupied' | 'vacated'): Promise<void> {

@@ -26,8 +26,8 @@ export interface RedisPresenceDeps {
   logger: Logger;
   /** Bounds a Redis call (the broker's command timeout). */
   bounded<T>(promise: Promise<T>, what: string): Promise<T>;
-  /** Re-asserts what else this relay holds in Redis (occupancy) when it re-asserts its members. */
-  alsoReassert?: () => Promise<void>;
+  /** What else this relay holds in Redis (occupancy, when tracked): re-asserted with its members. */
+  alsoHeld?: () => { readonly needsReassert: boolean; reassert(): Promise<void> } | undefined;
 }
 
 /** The changes a presence script decided (members removed, channels vacated), from its JSON reply. */
@@ -128,7 +128,7 @@ export class RedisPresence implements PresenceStore, ChannelDirectory {
       // The members and channels of relays this heartbeat reaped: this relay decided their end, so it reports it.
       this.report(reaped);
       await this.writeOccupancy();
-      if (Number(unknown) === 1 || this.lost) await this.reassert();
+      if (Number(unknown) === 1 || this.lost || this.deps.alsoHeld?.()?.needsReassert) await this.reassert();
     } catch (error) {
       this.deps.logger.debug({ err: (error as Error).message }, 'presence heartbeat failed');
     } finally {
@@ -160,7 +160,7 @@ export class RedisPresence implements PresenceStore, ChannelDirectory {
         await this.leave(entry.slice(0, cut), entry.slice(cut + 1));
       }
       for (const [entry, member] of held) await this.join(entry.slice(0, entry.indexOf('\n')), member);
-      await this.deps.alsoReassert?.();
+      await this.deps.alsoHeld?.()?.reassert();
     } catch (error) {
       this.lost = true;
       throw error;

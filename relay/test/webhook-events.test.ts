@@ -271,4 +271,25 @@ describe('webhooks about channels, two relays sharing Redis', () => {
     expect(summary(receiver.accepted()).slice(6)).toEqual([`channel_occupied:${lonely}`, `member_added:${lonely}:3`, `member_removed:${lonely}:3`, `channel_vacated:${lonely}`]);
     expect(new Set(receiver.accepted().map((e) => e.id)).size).toBe(10);
   }, 60_000);
+
+  it('after a Redis restart that lost every key, claims its channels again: reported occupied again, then vacated once', async () => {
+    const redis = await startRedisServer();
+    cleanups.push(() => redis.dispose());
+    const receiver = await startReceiver(() => secret);
+    cleanups.push(receiver.close);
+    const [relay] = (await startRedisRelays(redis.url, 1, ['--webhook-url', receiver.url, '--presence-timeout', '3'])) as [RelayProcess];
+    secret = relay.secret;
+    cleanups.push(() => relay.stop());
+    const client = await join(relay, '6', ['private-restart']);
+    await waitFor(() => receiver.accepted().length === 1, 5_000);
+    await redis.stop();
+    await redis.start();
+    await waitForReady(relay.url);
+    // The next heartbeat finds this relay unknown and re-asserts: the channel had no occupant in the new Redis.
+    await waitFor(() => receiver.accepted().length === 2, 15_000, () => JSON.stringify(summary(receiver.accepted())));
+    client.close();
+    await waitFor(() => receiver.accepted().length === 3, 5_000);
+    await settle(1_000);
+    expect(summary(receiver.accepted())).toEqual(['channel_occupied:private-restart', 'channel_occupied:private-restart', 'channel_vacated:private-restart']);
+  }, 40_000);
 });
