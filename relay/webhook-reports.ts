@@ -47,8 +47,10 @@ export function reportingClientEvents(broker: Broker, webhooks: Webhooks): Broke
     isReady: () => broker.isReady(),
     close: () => broker.close(),
     publishClientEvent(event) {
+      // A broker that cannot take it (Redis away) drops it: then nobody got it, and the site is not told either.
+      const sent = broker.isReady();
       broker.publishClientEvent(event);
-      webhooks.report(clientEventReport(event));
+      if (sent) webhooks.report(clientEventReport(event));
     },
   };
 }
