@@ -213,8 +213,14 @@ export function createWebhooks({ options, isReady, metrics, logger }: Deps): Web
     }
 
     push(event: WebhookEvent): void {
-      // One relay_ready waiting is enough: a second says nothing more.
-      if (event.name === WEBHOOK_EVENT_RELAY_READY && this.pending.some((e) => e.name === WEBHOOK_EVENT_RELAY_READY)) return;
+      if (event.name === WEBHOOK_EVENT_RELAY_READY) {
+        // One relay_ready waiting is enough; it goes before the channel reports: the site's backlog waits on it.
+        if (this.pending.some((e) => e.name === WEBHOOK_EVENT_RELAY_READY)) return;
+        this.pending.unshift(event);
+        reported.inc({ name: event.name });
+        if (!this.running) void this.run();
+        return;
+      }
       if (this.pending.length >= options.webhookMaxQueue) {
         this.pending.shift();
         dropped.inc();
