@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import PusherJs from 'pusher-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SIGNATURE_HEADER, verifySignature } from '../../protocol/index.js';
 import { takeBatch, WEBHOOK_MAX_BATCH_BYTES, WEBHOOK_MAX_BATCH_EVENTS, type WebhookEvent } from '../webhooks.js';
@@ -13,6 +14,10 @@ import { metricValue, startRedisRelays, waitForReady } from './support/cluster.j
 import { type PresenceClient, presenceClient, presenceToken } from './support/presence-clients.js';
 import { startRedisServer } from './support/redis-server.js';
 import { startRelayProcess, type RelayProcess } from './support/relay-process.js';
+
+// pusher-js is CommonJS with an ES default export in its types (as in pusher.test.ts).
+const PusherClient = PusherJs as unknown as typeof PusherJs.default;
+const PUSHER_FLAGS = ['--pusher-app-id', 'app-1', '--pusher-key', 'key-abc', '--pusher-secret', 'pusher-secret-0123456789'];
 
 interface Hook {
   name: string;
@@ -143,6 +148,20 @@ describe('webhooks about channels, one relay', () => {
     client.close();
     await waitFor(() => receiver.accepted().length === 2, 5_000);
     expect(summary(receiver.accepted())).toEqual(['channel_occupied:private-user-5', 'channel_vacated:private-user-5']);
+  }, 20_000);
+
+  it('reports the occupancy of a Pusher protocol client the same way (one registry for every front-end)', async () => {
+    const receiver = await startReceiver(() => secret);
+    cleanups.push(receiver.close);
+    const relay = await relayWith(receiver, PUSHER_FLAGS);
+    const client = new PusherClient('key-abc', { wsHost: '127.0.0.1', wsPort: Number(new URL(relay.url).port), forceTLS: false, enabledTransports: ['ws'], cluster: 'mt1' });
+    cleanups.push(async () => client.disconnect());
+    const channel = client.subscribe('public-pusher-room');
+    await new Promise<void>((resolve) => channel.bind('pusher:subscription_succeeded', () => resolve()));
+    await waitFor(() => receiver.accepted().length === 1, 5_000);
+    client.disconnect();
+    await waitFor(() => receiver.accepted().length === 2, 5_000);
+    expect(summary(receiver.accepted())).toEqual(['channel_occupied:public-pusher-room', 'channel_vacated:public-pusher-room']);
   }, 20_000);
 
   it('reports client events only under --webhook-client-events', async () => {
