@@ -15,6 +15,7 @@ import type { RelayOptions } from '../options.js';
 import { createRedisConnections, type RedisConnections } from './connection.js';
 import { redisKeys } from './keys.js';
 import { LogReader } from './log-reader.js';
+import { RedisOccupancy } from './occupancy.js';
 import { parsePresenceChange, RedisPresence } from './presence.js';
 import { PUBLISH_SCRIPT, REPLAY_SCRIPT } from './scripts.js';
 
@@ -52,6 +53,8 @@ export class RedisBroker implements Broker {
   private readonly log: LogReader;
   /** Presence members of every relay (also the channel directory of the HTTP API). */
   readonly directory: RedisPresence;
+  /** Occupancy decided across relays; the relay hands it to the core only when webhooks report it. */
+  readonly occupancy: RedisOccupancy;
   private healthTimer: NodeJS.Timeout | undefined;
   /** Set when Redis stopped answering on an open connection; cleared by the next answer. */
   private stalled = false;
@@ -66,7 +69,9 @@ export class RedisBroker implements Broker {
       metrics: deps.metrics,
       logger: deps.logger,
       bounded: withTimeout,
+      alsoHeld: () => (deps.core.tracksOccupancy ? this.occupancy : undefined),
     });
+    this.occupancy = new RedisOccupancy({ commands: this.redis.commands, core: deps.core, relayId: this.directory.relayId, logger: deps.logger, bounded: withTimeout });
     deps.core.presence.useStore(this.directory);
     this.log = new LogReader(
       this.redis.reader,
