@@ -119,3 +119,60 @@ echo wp_json_encode( $signer->mint_token( '${editor}', array( 'presence-post-${p
     expect(check).toMatchObject({ ok: true, claims: { sub: String(editor), ch: [`presence-post-${published}`], info: { name: 'ed' } } });
   });
 });
+
+interface TokenAnswer {
+  status: number;
+  data: { token?: string; channels?: string[]; code?: string };
+}
+
+/** GET /token as `user` (0: anonymous) with the given query, through the REST server; `setup` runs first. */
+function getToken(user: number, query: Record<string, string>, setup = ''): TokenAnswer {
+  return site.php<TokenAnswer>(`define( 'ACME_LIVE_SECRET', '${SECRET}' );
+${setup}
+wp_set_current_user( ${user} );
+$request = new WP_REST_Request( 'GET', '/acme-live/v1/token' );
+$request->set_query_params( json_decode( '${JSON.stringify(query)}', true ) );
+$response = rest_do_request( $request );
+echo wp_json_encode( array( 'status' => $response->get_status(), 'data' => $response->get_data() ) );`);
+}
+
+describe('GET /acme-live/v1/token?post=<id>', () => {
+  it("adds the post's presence channel for a reader, with their member info in the signed token", () => {
+    const answer = getToken(subscriber, { post: String(published) });
+    expect(answer.status).toBe(200);
+    expect(answer.data.channels).toEqual(['public', `private-user-${subscriber}`, 'role-subscriber', `presence-post-${published}`]);
+    const check = verifyToken(answer.data.token, SECRET);
+    expect(check).toMatchObject({ ok: true, claims: { sub: String(subscriber), ch: answer.data.channels, info: { name: 'Zoë "Z" O\'Brien & co', avatar: expect.stringContaining('gravatar.com') } } });
+  });
+
+  it('lists no presence channel and carries no info without post, or for a post the user may not read', () => {
+    for (const query of [{}, { post: String(privatePost) }, { post: String(draft) }, { post: '999999' }]) {
+      const answer = getToken(subscriber, query);
+      expect(answer.status, JSON.stringify(query)).toBe(200);
+      expect(answer.data.channels, JSON.stringify(query)).toEqual(['public', `private-user-${subscriber}`, 'role-subscriber']);
+      const check = verifyToken(answer.data.token, SECRET);
+      expect(check.ok && check.claims.info).toBe(undefined);
+    }
+    expect(getToken(editor, { post: String(privatePost) }).data.channels).toContain(`presence-post-${privatePost}`);
+  });
+
+  it('refuses a post parameter that is not a positive integer (400 rest_invalid_param)', () => {
+    for (const post of ['abc', '0', '-3', '1.5', '99999999999999999999999']) {
+      expect(getToken(subscriber, { post }), post).toMatchObject({ status: 400, data: { code: 'rest_invalid_param' } });
+    }
+  });
+
+  it('never gives an anonymous visitor presence, even when a filter adds the channel', () => {
+    // The public channel is on by default, so a visitor gets a token: it must not list the presence channel.
+    const addPresence = `add_filter( 'acme_live_token_channels', static function ( $c ) { $c[] = 'presence-post-${published}'; return $c; } );`;
+    const answer = getToken(0, { post: String(published) }, addPresence);
+    expect(answer.status).toBe(200);
+    expect(answer.data.channels).toEqual(['public']);
+    expect(verifyToken(answer.data.token, SECRET)).toMatchObject({ ok: true, claims: { sub: '0', ch: ['public'] } });
+    expect(verifyToken(answer.data.token, SECRET)).not.toHaveProperty('claims.info');
+    // A logged-in user gets what the filter adds, with member info (the signer would refuse it without).
+    const user = getToken(editor, {}, addPresence);
+    expect(user.data.channels).toContain(`presence-post-${published}`);
+    expect(verifyToken(user.data.token, SECRET)).toMatchObject({ ok: true, claims: { info: { name: expect.any(String) } } });
+  });
+});
