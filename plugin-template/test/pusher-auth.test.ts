@@ -192,6 +192,20 @@ describe('the settings switch and the pusher-php-server options', () => {
     expect(authorize(subscriber, { socket_id: '1.2' }, true, 'user-auth', on).status).toBe(200);
   });
 
+  it('the settings section shows the pusher-php-server options for the relay URL, never the secret', () => {
+    const section = (configured: boolean): string =>
+      site.php<string>(`${configured ? `define( 'ACME_LIVE_PUSHER_KEY', '${KEY}' ); define( 'ACME_LIVE_PUSHER_SECRET', '${SECRET}' );` : ''}
+$s = acme_live_services();
+$page = new Acme_Live_Settings_Page( $s['options'], $s['outbox'], $s['dispatcher'], $s['publisher'] );
+ob_start();
+$page->section_pusher();
+echo wp_json_encode( ob_get_clean() );`);
+    const shown = section(true);
+    expect(shown).toContain(`{"host":"127.0.0.1","port":9,"scheme":"http","useTLS":false}`.replace(/"/g, '&quot;'));
+    expect(shown).not.toContain(SECRET);
+    expect(section(false)).toContain('<code>ACME_LIVE_PUSHER_KEY</code>');
+  });
+
   it('derives host, port, scheme and useTLS from the relay URL', () => {
     expect(site.php(`echo wp_json_encode( Acme_Live_Pusher_Auth::server_options( 'https://relay.example.com' ) );`)).toEqual({ host: 'relay.example.com', port: 443, scheme: 'https', useTLS: true });
     expect(site.php(`echo wp_json_encode( Acme_Live_Pusher_Auth::server_options( 'http://127.0.0.1:3901' ) );`)).toEqual({ host: '127.0.0.1', port: 3901, scheme: 'http', useTLS: false });
