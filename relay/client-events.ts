@@ -44,7 +44,7 @@ export function isClientEventName(name: string): boolean {
 
 /** Decides one client event; the caller delivers an accepted one. */
 export function checkClientEvent(
-  session: ClientSession,
+  session: Pick<ClientSession, 'user' | 'channels'>,
   origin: string,
   name: string,
   payload: unknown,

@@ -7,7 +7,7 @@ import { Counter, Gauge } from 'prom-client';
 import { type EventEnvelope, type IncomingEvent, SIGNATURE_TOLERANCE_SECONDS } from '../../protocol/index.js';
 import { type Broker, encodeEnvelope, type ExceptSockets, type PublishResult, type SignedRequest, toEnvelope } from '../broker.js';
 import type { ClientEvent } from '../client-events.js';
-import type { DeliveryCore } from '../core/delivery.js';
+import type { DeliveryCore, UserTermination } from '../core/delivery.js';
 import type { ReplayResult } from '../history.js';
 import type { Logger } from '../logger.js';
 import type { RelayMetrics } from '../metrics.js';
@@ -76,6 +76,7 @@ export class RedisBroker implements Broker {
         if (change) deps.core.presence.apply(change);
       },
       (json) => deps.core.deliverClientEvent(JSON.parse(json) as ClientEvent),
+      (json) => deps.core.terminateUser(JSON.parse(json) as UserTermination),
       deps.logger,
     );
     this.registerMetrics();
@@ -136,6 +137,15 @@ export class RedisBroker implements Broker {
     if (!this.isReady()) return;
     withTimeout(this.redis.commands.xAdd(redisKeys.log, '*', { c: JSON.stringify(event) }, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: LOG_LENGTH } }), 'a client event').catch(
       (error: unknown) => this.deps.logger.warn({ err: (error as Error).message }, 'a client event was lost: redis did not take it'),
+    );
+  }
+
+  /** Through the shared log (field `u`): every relay closes its own connections of that user. */
+  async terminateUser(termination: UserTermination): Promise<void> {
+    if (!this.isReady()) throw new StoreUnavailable('redis is unreachable');
+    await withTimeout(
+      this.redis.commands.xAdd(redisKeys.log, '*', { u: JSON.stringify({ app: termination.app, user: termination.user }) }, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: LOG_LENGTH } }),
+      'a termination',
     );
   }
 
