@@ -4,7 +4,8 @@
  * public and a private channel with the authorization of the plugin's POST /pusher/auth (a logged-in user gets their
  * own private channel; a visitor and another user are refused it), and receive events WordPress publishes through its
  * outbox (the signed trigger route, the PHP send API) and events the official `pusher` Node SDK sends through the
- * relay's HTTP API.
+ * relay's HTTP API; two logged-in browsers on a post see each other in its presence channel (channel_data signed by
+ * WordPress), and pusher:signin works with the plugin's /pusher/user-auth.
  * The spec runs its own relay on the stack's port, with the run's Pusher app (support/pusher-app.ts), and gives the
  * shared one back afterwards.
  */
@@ -123,12 +124,7 @@ test('pusher-js and Laravel Echo read public and private channels authorized by 
   }
 });
 
-// The relay's Pusher presence channels come from the `pusher` branch (issue 15, relay side); until it is merged the
-// relay refuses every presence- subscription with 400, whatever WordPress authorizes. PRESENCE_READY flips this on.
-const PRESENCE_READY = false;
-
-test('two browsers on a post see each other as presence members with the name WordPress signed', async ({ browser, admin, stack }) => {
-  test.fixme(!PRESENCE_READY, "the relay's Pusher front-end has no presence channels yet (branch pusher not merged)");
+test('two browsers on a post see each other as presence members with the name WordPress signed; pusher:signin with /pusher/user-auth', async ({ browser, admin, stack }) => {
   test.setTimeout(150_000);
   const app = e2ePusherApp(stack.secret);
   const post = await admin.request('/wp-json/wp/v2/posts', { method: 'POST', withNonce: true, json: { title: `Presence ${uniqueMarker('post')}`, status: 'publish' } });
@@ -152,6 +148,10 @@ test('two browsers on a post see each other as presence members with the name Wo
     await expect.poll(async () => (await aliceView!.members(channel))[String(bob.id)], { timeout: 15_000 }).toMatchObject({ name: bob.username });
     // A visitor is never a member (401 from WordPress).
     expect(await visitorView!.joinPresence(channel)).toEqual({ ok: false, status: 401, type: 'AuthError' });
+    // Sign-in: the relay accepts the user_data WordPress signed for Alice (pusher:signin_success); a visitor gets none.
+    expect(await aliceView!.signin()).toMatchObject({ id: String(alice.id), user_info: { name: alice.username } });
+    expect(await visitorView!.signin()).toBeNull();
+    for (const view of [aliceView!, bobView!, visitorView!]) expect(view.errors).toEqual([]);
   } finally {
     for (const context of contexts) await context.close();
   }

@@ -31,6 +31,11 @@ export interface PusherPage {
   echoListen(channel: string, event: string): Promise<SubscriptionOutcome>;
   /** Joins a presence channel with pusher-js; resolves with the member ids once subscribed. */
   joinPresence(channel: string): Promise<{ ok: true; me: string; members: Record<string, unknown> } | { ok: false; status: number | null; type: string }>;
+  /**
+   * pusher-js's `signin()` (user authentication through the plugin's /pusher/user-auth, then `pusher:signin` to the
+   * relay): the user_data the relay confirmed with pusher:signin_success, or null when either refused.
+   */
+  signin(): Promise<{ id: string; user_info?: Record<string, unknown> } | null>;
   /** Members of a joined presence channel now. */
   members(channel: string): Promise<Record<string, unknown>>;
   received(): Promise<Received[]>;
@@ -141,6 +146,14 @@ export async function openPusherPage(context: BrowserContext, stack: E2eStack, a
           }),
         channel,
       ),
+    signin: () =>
+      page.evaluate(async () => {
+        const w = (window as unknown as Record<string, any>)['__wpr']; // eslint-disable-line @typescript-eslint/no-explicit-any
+        w.pusher.signin();
+        // Resolved on pusher:signin_success, and also when the authentication failed (user_data stays null).
+        await w.pusher.user.signinDonePromise;
+        return w.pusher.user.user_data as { id: string; user_info?: Record<string, unknown> } | null;
+      }),
     members: (channel) =>
       page.evaluate((name) => {
         const w = (window as unknown as Record<string, any>)['__wpr']; // eslint-disable-line @typescript-eslint/no-explicit-any
