@@ -132,11 +132,9 @@ export function createPusherApi(deps: PusherApiDeps): (req: IncomingMessage, res
     const info = infoOf(query);
     if (info.has('user_count') && !prefix.startsWith('presence-')) throw new ApiError(400, 'invalid_request', 'info=user_count needs filter_by_prefix=presence-');
     const occupied = await fromDirectory(deps.directory.occupied());
-    const result: Record<string, { subscription_count?: number; user_count?: number }> = {};
-    for (const [name, count] of occupied) {
-      if (name.startsWith(prefix)) result[name] = await channelInfo(name, count, info);
-    }
-    sendJson(res, 200, { channels: result });
+    const names = [...occupied.keys()].filter((name) => name.startsWith(prefix)).sort();
+    const infos = await Promise.all(names.map((name) => channelInfo(name, occupied.get(name) as number, info)));
+    sendJson(res, 200, { channels: Object.fromEntries(names.map((name, index) => [name, infos[index]])) });
   }
 
   async function channel(res: ServerResponse, name: string, query: URLSearchParams): Promise<void> {

@@ -16,7 +16,7 @@ import type { RelayMetrics } from '../metrics.js';
 import type { RelayOptions } from '../options.js';
 import { gateUpgrade, refuseUpgrade } from '../upgrades.js';
 import type { PusherApps } from './apps.js';
-import { PusherConnection } from './connection.js';
+import { PusherConnection, type PusherConnectionDeps } from './connection.js';
 import { ACTIVITY_TIMEOUT_SECONDS, connectionEstablished, decodeClientMessage, errorMessage, PUSHER_CODES, PUSHER_PROTOCOL_VERSION } from './messages.js';
 
 const APP_PATH = /^\/app\/([^/?]+)\/?(?:\?(.*))?$/;
@@ -51,10 +51,21 @@ export class PusherFrontEnd {
   private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   private readonly onClose: (this: WebSocket) => void;
   private readonly onError: (error: Error & { code?: string }) => void;
+  /** What every connection is given: the front-end's deps, and where it reports that it signed in. */
+  private readonly connectionDeps: PusherConnectionDeps;
 
   constructor(private readonly deps: PusherFrontEndDeps) {
     this.wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: deps.options.maxClientMessageBytes });
     const { connections, byUser } = this;
+    this.connectionDeps = {
+      ...deps,
+      signedIn: (signed) => {
+        const key = userKey(signed.app.id, signed.user as string);
+        let set = byUser.get(key);
+        if (!set) byUser.set(key, (set = new Set()));
+        set.add(signed);
+      },
+    };
     this.onMessage = function (data, isBinary) {
       const connection = connections.get(this);
       if (!connection || !connection.open) return;
@@ -143,15 +154,7 @@ export class PusherFrontEnd {
       return closeWith(ws, PUSHER_CODES.protocolUnsupported, `Unsupported protocol version ${query.get('protocol')}; this relay speaks 5 to ${PUSHER_PROTOCOL_VERSION}`);
     }
     const socketId = `${randomInt(1, 2 ** 31)}.${randomInt(1, 2 ** 31)}`;
-    const connection = new PusherConnection(ws, tcp, app, socketId, address, {
-      ...this.deps,
-      signedIn: (signed) => {
-        const key = userKey(signed.app.id, signed.user as string);
-        let set = this.byUser.get(key);
-        if (!set) this.byUser.set(key, (set = new Set()));
-        set.add(signed);
-      },
-    });
+    const connection = new PusherConnection(ws, tcp, app, socketId, address, this.connectionDeps);
     this.connections.set(ws, connection);
     this.deps.openByIp.set(address, (this.deps.openByIp.get(address) ?? 0) + 1);
     ws.on('message', this.onMessage);

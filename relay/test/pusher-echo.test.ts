@@ -98,7 +98,7 @@ describe('Laravel Echo (pusher connector) on the relay', () => {
         .here((members: EchoMember[]) => resolve(members))
         .joining((member: EchoMember) => anaLog.push(`joining:${member.name}`))
         .leaving((member: EchoMember) => anaLog.push(`leaving:${member.name}`))
-        .listenForWhisper('typing', (data: unknown) => anaLog.push(`whisper:${JSON.stringify(data)}`)),
+        .listenForWhisper('isTyping', (data: unknown) => anaLog.push(`whisper:${JSON.stringify(data)}`)),
     );
     expect(await here).toEqual([{ name: 'Ana' }]);
 
@@ -110,9 +110,10 @@ describe('Laravel Echo (pusher connector) on the relay', () => {
     await until(() => anaLog.length === 2);
     expect(anaLog).toEqual(['joining:Bob', 'joining:Cy']);
 
-    cy.join('lobby').whisper('typing', { who: 'cy' });
+    // A camelCase whisper, as Laravel's docs write them: client-isTyping on the wire.
     const bobWhispers: unknown[] = [];
-    bob.socket.on('client-typing', (payload: unknown) => bobWhispers.push(payload));
+    bob.socket.on('client-isTyping', (payload: unknown) => bobWhispers.push(payload));
+    cy.join('lobby').whisper('isTyping', { who: 'cy' });
     await until(() => anaLog.length === 3);
     expect(anaLog[2]).toBe('whisper:{"who":"cy"}');
     await until(() => bobWhispers.length === 1);

@@ -22,6 +22,7 @@ import {
   server,
   subscribed,
   until,
+  untilAnswer,
   userAuthenticator,
 } from './support/pusher-clients.js';
 import { startRedisServer } from './support/redis-server.js';
@@ -170,6 +171,10 @@ describe('Pusher presence, client events, sign-in and termination on one relay',
     expect(await subscribe(JSON.stringify({ user_id: '9' }))).toMatchObject({ data: { status: 400, error: expect.stringMatching(/user_info/) } });
     expect(await subscribe(JSON.stringify({ user_id: '0', user_info: { name: 'Guest' } }))).toMatchObject({ data: { status: 400, error: expect.stringMatching(/anonymous/) } });
     expect(await subscribe(JSON.stringify({ user_id: 'a b', user_info: { name: 'X' } }))).toMatchObject({ data: { status: 400, error: expect.stringMatching(/user id/) } });
+    // Signed but over the bound (2,048 bytes): refused before it is parsed.
+    expect(await subscribe(JSON.stringify({ user_id: '9', user_info: { name: 'Nine' }, pad: 'p'.repeat(3_000) }))).toMatchObject({
+      data: { status: 400, error: expect.stringMatching(/at most 2048 bytes/) },
+    });
     const accepted = await subscribe(member);
     expect(accepted).toEqual({
       event: 'pusher_internal:subscription_succeeded',
@@ -390,4 +395,24 @@ describe('Pusher and socket.io clients across two relays on Redis', () => {
       plain?.socket.close();
     }
   }, 30_000);
+
+  it("answers 503 while Redis is away (a termination must reach every relay, a count every relay's), then recovers", async () => {
+    await redis.stop();
+    try {
+      const terminationStatus = (): Promise<number> =>
+        server(a.url)
+          .terminateUserConnections('1')
+          .then(
+            (response) => response.status,
+            (error: { status?: number }) => error.status ?? -1,
+          );
+      await untilAnswer(async () => (await terminationStatus()) === 503, 10_000);
+      await expect(server(a.url).get({ path: '/channels/presence-x/users' })).rejects.toMatchObject({ status: 503 });
+    } finally {
+      await redis.start();
+    }
+    await untilAnswer(async () => (await fetch(`${a.url}/readyz`)).status === 200, 15_000);
+    expect((await server(a.url).terminateUserConnections('1')).status).toBe(200);
+  }, 40_000);
 });
+

@@ -99,3 +99,12 @@ export async function until(check: () => boolean, ms = 5_000): Promise<void> {
     await settle(20);
   }
 }
+
+/** Like until(), for a check that has to ask something (an HTTP status). */
+export async function untilAnswer(check: () => Promise<boolean>, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await settle(50);
+  }
+}
