@@ -31,6 +31,8 @@ import { PusherApps } from './pusher/apps.js';
 import { createPusherApi, isPusherApiPath } from './pusher/http-api.js';
 import { isPusherPath, PusherFrontEnd } from './pusher/websocket.js';
 import { type ReadyWebhooks, startReadyWebhooks } from './webhooks.js';
+import { MAX_REVOKED_USERS, Revocations } from './revocations.js';
+import { registerRevocationMetrics } from './metrics.js';
 
 export { RELAY_DEFAULTS, type RelayOptions } from './options.js';
 
@@ -74,10 +76,17 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
   const allowRequest = connectionGate(options, metrics, openByIp, addressOf);
   const limitHandshake = handshakeLimiter(options, metrics);
   const redisUrl = options.redisUrl;
-  const redisBroker = redisUrl === undefined ? undefined : new RedisBroker({ core, options: { ...options, redisUrl }, metrics, logger });
-  const broker: Broker = redisBroker ?? new LocalBroker(history, metrics, core);
+  // Cut-off users: recorded here (from ingest or the shared log), applied at once to this relay's open sessions.
+  const revocations = new Revocations({
+    maxUsers: MAX_REVOKED_USERS,
+    onRevoke: (revocation) => protocol.revoke(revocation),
+    onEvict: (user) => logger.warn({ user }, 'too many revoked users remembered: the one expiring soonest was forgotten early'),
+  });
+  registerRevocationMetrics(metrics.registry, revocations);
+  const redisBroker = redisUrl === undefined ? undefined : new RedisBroker({ core, options: { ...options, redisUrl }, metrics, logger, revocations });
+  const broker: Broker = redisBroker ?? new LocalBroker(history, metrics, core, revocations);
   const clientEventChannels = clientEventChannelsOf(options.clientEvents);
-  const protocol = new SocketIoProtocol({ core, broker, options, metrics, logger, limitHandshake, clientEventChannels });
+  const protocol = new SocketIoProtocol({ core, broker, options, metrics, logger, limitHandshake, clientEventChannels, revocations });
   const frontEndDeps = { options, metrics, protocol, allowRequest, addressOf, openByIp };
   const engine = new EngineFrontEnd(frontEndDeps);
   const websockets = options.leanWebSocket ? new WebSocketFrontEnd(frontEndDeps) : undefined;

@@ -22,4 +22,10 @@ export const redisKeys = {
   presenceRefs: (channel: string) => `${PREFIX}presence:refs:${channel}`,
   /** One relay's subscriber count per channel, rewritten on each heartbeat, expiring with the presence timeout. */
   occupancy: (relay: string) => `${PREFIX}occupancy:${relay}`,
+  /**
+   * A cut-off user's revocations, for relays that start later: a hash of `*` (every token) or a channel → the latest
+   * notBefore, expiring once every token it affects has expired. Live relays learn of each one from the log (field r).
+   */
+  revoked: (user: string) => `${PREFIX}revoked:${user}`,
+  revokedPattern: `${PREFIX}revoked:*`,
 } as const;

@@ -31,6 +31,8 @@ export class LogReader {
     /** Entries with field `c`: client events (relay/client-events.ts), never in history. */
     private readonly clientEvent: (json: string) => void,
     private readonly logger: Logger,
+    /** Entries with field `r`: revocations (relay/revocations.ts). */
+    private readonly revocation: (json: string) => void = () => {},
   ) {}
 
   get isSynced(): boolean {
@@ -73,6 +75,7 @@ export class LogReader {
     try {
       if (fields[0] === 'p') return this.presence(fields[1] ?? '');
       if (fields[0] === 'c') return this.clientEvent(fields[1] ?? '');
+      if (fields[0] === 'r') return this.revocation(fields[1] ?? '');
       const json = fields[fields.indexOf('e') + 1];
       const except = fields.indexOf('x') === -1 ? undefined : fields[fields.indexOf('x') + 1];
       this.deliver(JSON.parse(json ?? '') as EventEnvelope, except);
