@@ -40,11 +40,8 @@ export class Revocations {
   private prunedAt = 0;
   /** Revocations recorded since start (repeats included). */
   recorded = 0;
-  onRevoke: ((revocation: Revocation) => void) | undefined;
 
-  constructor(private readonly options: RevocationsOptions) {
-    this.onRevoke = options.onRevoke;
-  }
+  constructor(private readonly options: RevocationsOptions) {}
 
   get size(): number {
     return this.users.size;
@@ -74,7 +71,7 @@ export class Revocations {
       while (entry.channels.size > MAX_CHANNELS_PER_USER) entry.channels.delete(entry.channels.keys().next().value as string);
     }
     this.recorded++;
-    this.onRevoke?.(revocation);
+    this.options.onRevoke?.(revocation);
     return true;
   }
 

@@ -28,14 +28,18 @@ async function watchStates(page: Page, slug: string): Promise<() => Promise<{ st
   return () => page.evaluate(() => (window as unknown as { __states: { state: string; at: number }[] }).__states);
 }
 
-/** Logs out through WordPress's own logout link (with its nonce), as the toolbar's "Log Out" does. */
+/**
+ * Logs out through WordPress's own logout link (with its nonce), as the toolbar's "Log Out" does. Returns when the
+ * logout request was sent: the cut is timed from there (so the figure includes WordPress's own request time).
+ */
 async function logOut(page: Page, siteUrl: string): Promise<number> {
   await page.goto(new URL('/wp-admin/profile.php', siteUrl).href);
   const href = await page.locator('#wp-admin-bar-logout a').getAttribute('href');
   expect(href).toMatch(/action=logout/);
+  const sentAt = Date.now();
   await page.goto(href!);
   await expect(page).toHaveURL(/loggedout=true/);
-  return Date.now();
+  return sentAt;
 }
 
 test('a user who logs out loses their private channel within 2 s', async ({ browser, admin, anonymous, relay, stack }) => {
@@ -56,14 +60,17 @@ test('a user who logs out loses their private channel within 2 s', async ({ brow
     for (const tab of [leavingTab!, stayingTab!]) await expect(tab.item(before)).toHaveCount(1, { timeout: 20_000 });
     const states = await watchStates(leavingTab!.page, slug);
 
-    const loggedOutAt = await logOut(await leaving.newPage(), stack.wpUrl);
-    // The relay ends the tab's connection (the block shows it offline) within 2 s of the logout.
-    await leavingTab!.waitForState('offline', WITHIN_MS + 3_000);
+    const logoutSentAt = await logOut(await leaving.newPage(), stack.wpUrl);
+    // The relay ends the tab's connection (the block shows it offline) within 2 s of the logout. Read from the
+    // page's own log: the tab is in the background now, where requestAnimationFrame (waitForState's polling) sleeps.
+    await expect.poll(async () => (await states()).some((entry) => entry.state === 'offline'), { timeout: WITHIN_MS + 3_000 }).toBe(true);
     const offline = (await states()).find((entry) => entry.state === 'offline');
-    expect(offline, JSON.stringify(await states())).toBeDefined();
-    expect(offline!.at - loggedOutAt).toBeLessThan(WITHIN_MS);
+    const cutMs = offline!.at - logoutSentAt;
+    test.info().annotations.push({ type: 'cut after logout', description: `${cutMs} ms` });
+    console.log(`users-cutoff: the tab went offline ${cutMs} ms after the logout request was sent`);
+    expect(cutMs).toBeLessThan(WITHIN_MS);
     // It reconnects by itself, now as a visitor (WordPress signs no token for Alice in this browser any more).
-    await leavingTab!.waitForState('live', 30_000);
+    await expect.poll(async () => (await states()).at(-1)?.state, { timeout: 30_000 }).toBe('live');
     await stayingTab!.waitForState('live', 30_000);
 
     const after = `for alice after ${marker}`;
