@@ -116,6 +116,11 @@ export class ServerProcess {
     return this.probe({ benchProbe: 'memory' }, (reply) => reply.memory as NodeJS.MemoryUsage);
   }
 
+  /** How many TCP sockets the server holds open (see probe.ts). */
+  openSockets(): Promise<number> {
+    return this.probe({ benchProbe: 'sockets' }, (reply) => reply.sockets as number);
+  }
+
   /** Starts a V8 CPU profile inside the server; profileStop writes it as a .cpuprofile file. */
   profileStart(): Promise<void> {
     return this.probe({ benchProbe: 'profile-start' }, () => undefined);

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { type EventEnvelope, type IncomingEvent, type Revocation } from '../protocol/index.js';
 import type { ClientEvent } from './client-events.js';
-import type { DeliveryCore } from './core/delivery.js';
+import type { DeliveryCore, UserTermination } from './core/delivery.js';
 import type { EventHistory, ReplayResult } from './history.js';
 import type { RelayMetrics } from './metrics.js';
 import type { Revocations } from './revocations.js';
@@ -72,6 +72,8 @@ export interface Broker {
    * is unavailable (a retry is safe: recording a revocation again changes nothing).
    */
   revoke(revocations: readonly Revocation[]): Promise<void>;
+  /** Closes a signed-in user's Pusher connections on every relay; resolves once every relay will hear of it. */
+  terminateUser(termination: UserTermination): Promise<void>;
   /** False while the broker cannot accept events (a shared store is unreachable). */
   isReady(): boolean;
   close(): Promise<void>;
@@ -122,6 +124,10 @@ export class LocalBroker implements Broker {
 
   async revoke(revocations: readonly Revocation[]): Promise<void> {
     for (const revocation of revocations) this.revocations.record(revocation);
+  }
+
+  async terminateUser(termination: UserTermination): Promise<void> {
+    this.core.terminateUser(termination);
   }
 
   isReady(): boolean {

@@ -91,19 +91,22 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
   const engine = new EngineFrontEnd(frontEndDeps);
   const websockets = options.leanWebSocket ? new WebSocketFrontEnd(frontEndDeps) : undefined;
   const pusherApps = new PusherApps(options.pusherApps);
-  const pusher = pusherApps.size === 0 ? undefined : new PusherFrontEnd({ apps: pusherApps, core, options, metrics, allowRequest, addressOf, openByIp, limitHandshake });
+  const directory: ChannelDirectory = redisBroker?.directory ?? {
+    occupied: async () => core.occupied(),
+    members: (channel) => core.presence.members(channel),
+  };
+  const pusher =
+    pusherApps.size === 0
+      ? undefined
+      : new PusherFrontEnd({ apps: pusherApps, core, broker, options, metrics, clientEventChannels, allowRequest, addressOf, openByIp, limitHandshake });
   const pusherApi =
-    pusherApps.size === 0 ? undefined : createPusherApi({ apps: pusherApps, broker, core, options, metrics, logger, addressOf, isDraining: () => draining });
+    pusherApps.size === 0 ? undefined : createPusherApi({ apps: pusherApps, broker, directory, options, metrics, logger, addressOf, isDraining: () => draining });
   httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (pusher && isPusherPath(req.url)) pusher.handleUpgrade(req, socket, head);
     else if (!isEnginePath(req.url)) socket.destroy();
     else if (websockets && isFreshWebSocket(req)) websockets.handleUpgrade(req, socket, head);
     else engine.handleUpgrade(req, socket, head);
   });
-  const directory: ChannelDirectory = redisBroker?.directory ?? {
-    occupied: async () => core.occupied(),
-    members: (channel) => core.presence.members(channel),
-  };
   const channelsApi = createChannelsApiHandler({ secret: options.secret, directory, metrics, logger });
   const ingest = createIngestHandler({ options, broker, metrics, logger, isDraining: () => draining, addressOf });
   let webhooks: ReadyWebhooks | undefined;

@@ -27,6 +27,8 @@ export class SubscriberPool {
   }
 
   async connect(command: ConnectCommand): Promise<ConnectResult> {
+    // A pool is connected again after the warm-up's closeAll(): from here on a disconnect is a drop again.
+    this.closing = false;
     const started = performance.now();
     const perConnection: number[] = [];
     const failures: Record<string, number> = {};

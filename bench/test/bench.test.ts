@@ -126,7 +126,10 @@ describe('a tiny run against real servers', () => {
       expect(r.latency.deliveries).toBe(r.latency.expectedDeliveries);
       expect(r.latency.latency.count).toBe(r.latency.deliveries);
       expect(r.memory.loaded.heapUsed).toBeGreaterThan(0);
+      // The warm-up's subscribers were closed before the measured ones connected: none counts as a drop.
+      expect(r.disconnects).toBe(0);
     }
+    expect(results.setup.config.warmUpSubscribers).toBe(5);
   });
 
   it('keeps the numbers consistent with each other', () => {

@@ -5,19 +5,18 @@
  * the relay checks (Pusher's documented example, protocol/vectors/pusher.json, reproduced by the PHP).
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli, tempDir } from '../../cli/test/scaffold-helpers.js';
 import { channelAuthorization } from '../../relay/pusher/signatures.js';
-import { startMariaDb, type MariaDb } from './support/mariadb.js';
-import { installMultisite, type Multisite } from './support/multisite.js';
+import type { MariaDb } from './support/mariadb.js';
+import type { Multisite } from './support/multisite.js';
+import { scaffoldedPluginSite, type PluginSite } from './support/plugin-site.js';
 
-const PLUGIN = 'acme-live/acme-live.php';
 const KEY = 'pusher-key-1';
 const SECRET = 'pusher-secret-0123456789';
 const vectors = JSON.parse(readFileSync(new URL('../../protocol/vectors/pusher.json', import.meta.url), 'utf8')) as {
   channelAuthorization: { key: string; secret: string; socketId: string; channel: string; auth: string }[];
 };
+let plugin: PluginSite | undefined;
 let db: MariaDb;
 let site: Multisite;
 let subscriber: number;
@@ -41,12 +40,8 @@ echo wp_json_encode( array( 'status' => $response->get_status(), 'data' => $resp
 }
 
 beforeAll(async () => {
-  assertBuilt();
-  db = await startMariaDb();
-  site = installMultisite(db);
-  const scaffold = runCli(['scaffold', 'acme-live', '--dir', join(site.pluginsDir, 'acme-live'), '--relay-url', 'http://127.0.0.1:9'], tempDir('pusher-auth'));
-  if (scaffold.code !== 0) throw new Error(`scaffold failed: ${scaffold.stderr}`);
-  site.php<null>(`$result = activate_plugin( '${PLUGIN}' ); if ( is_wp_error( $result ) ) { fwrite( STDERR, $result->get_error_message() ); exit( 1 ); } echo 'null';`);
+  plugin = await scaffoldedPluginSite('pusher-auth');
+  ({ db, site: site } = plugin);
   [subscriber, other] = site.php<[number, number]>(`echo wp_json_encode( array(
   wp_insert_user( array( 'user_login' => 'sub', 'user_pass' => 'x', 'role' => 'subscriber' ) ),
   wp_insert_user( array( 'user_login' => 'other', 'user_pass' => 'x', 'role' => 'subscriber' ) ),
@@ -54,8 +49,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  site?.remove();
-  await db?.stop();
+  await plugin?.stop();
 });
 
 describe('POST /acme-live/v1/pusher/auth', () => {

@@ -24,6 +24,12 @@ export interface DeliveryLimits {
   maxClientBufferPackets: number;
 }
 
+/** The server's order to close every connection signed in as `user` of Pusher app `app`, on every relay. */
+export interface UserTermination {
+  app: string;
+  user: string;
+}
+
 interface SharedBatch extends Batch {
   shared: true;
 }
@@ -38,6 +44,7 @@ export class DeliveryCore {
   /** Frames written since start, by format name (the broadcast_frames metric). */
   readonly framesByFormat = new Map<string, number>();
   private readonly flushTurn = (): void => this.flush();
+  private readonly terminationListeners: ((termination: UserTermination) => void)[] = [];
   /** Who is on each presence channel; in memory until the Redis broker hands it the shared store. */
   readonly presence: PresenceRoster;
 
@@ -63,9 +70,12 @@ export class DeliveryCore {
     return null;
   }
 
-  subscribe(subscriber: Subscriber, channels: readonly string[]): void {
+  /**
+   * `member` is who the subscriber is on these presence channels: its token's member for socket.io clients; a Pusher
+   * client names it per subscription (its signed channel_data), hence the parameter.
+   */
+  subscribe(subscriber: Subscriber, channels: readonly string[], member: PresenceMember | null = subscriber.member): void {
     this.registry.add(subscriber, channels);
-    const member = subscriber.member;
     if (member === null) return;
     for (const channel of channels) if (isPresenceChannel(channel)) this.presence.join(subscriber, channel, member);
   }
@@ -95,6 +105,15 @@ export class DeliveryCore {
     if (!members) return;
     const payload = { channel: event.channel, data: event.data, from: event.from };
     for (const subscriber of members) if (subscriber.open && subscriber.id !== event.origin) subscriber.notify(event.name, payload);
+  }
+
+  /** Front-ends that close a user's connections; the broker hands every relay's terminations here. */
+  onTermination(listener: (termination: UserTermination) => void): void {
+    this.terminationListeners.push(listener);
+  }
+
+  terminateUser(termination: UserTermination): void {
+    for (const listener of this.terminationListeners) listener(termination);
   }
 
   /** Channels with at least one subscriber here, with how many (GET /v1/channels). */

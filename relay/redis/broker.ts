@@ -15,7 +15,7 @@ import {
 } from '../../protocol/index.js';
 import { type Broker, encodeEnvelope, type ExceptSockets, type PublishResult, type SignedRequest, toEnvelope } from '../broker.js';
 import type { ClientEvent } from '../client-events.js';
-import type { DeliveryCore } from '../core/delivery.js';
+import type { DeliveryCore, UserTermination } from '../core/delivery.js';
 import type { ReplayResult } from '../history.js';
 import type { Logger } from '../logger.js';
 import type { RelayMetrics } from '../metrics.js';
@@ -91,8 +91,9 @@ export class RedisBroker implements Broker {
         if (change) deps.core.presence.apply(change);
       },
       (json) => deps.core.deliverClientEvent(JSON.parse(json) as ClientEvent),
-      deps.logger,
+      (json) => deps.core.terminateUser(JSON.parse(json) as UserTermination),
       (json) => this.recordFromLog(json),
+      deps.logger,
     );
     this.registerMetrics();
   }
@@ -211,6 +212,15 @@ export class RedisBroker implements Broker {
         }
       }
     }
+  }
+
+  /** Through the shared log (field `u`): every relay closes its own connections of that user. */
+  async terminateUser(termination: UserTermination): Promise<void> {
+    if (!this.isReady()) throw new StoreUnavailable('redis is unreachable');
+    await withTimeout(
+      this.redis.commands.xAdd(redisKeys.log, '*', { u: JSON.stringify({ app: termination.app, user: termination.user }) }, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: LOG_LENGTH } }),
+      'a termination',
+    );
   }
 
   async replay(lastEventId: string, channels: Iterable<string>, maxBytes: number): Promise<ReplayResult> {
