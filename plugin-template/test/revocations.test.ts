@@ -5,14 +5,12 @@
  * profile without a new password queue nothing; nobody else can send on the reserved channel. The relay's side and
  * the browser's are covered by relay/test/revocations.test.ts and e2e/specs/users-cutoff.spec.ts.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli, tempDir } from '../../cli/test/scaffold-helpers.js';
-import { startMariaDb, type MariaDb } from './support/mariadb.js';
-import { installMultisite, type Multisite } from './support/multisite.js';
+import type { MariaDb } from './support/mariadb.js';
+import type { Multisite } from './support/multisite.js';
+import { OUTBOX_TABLE as TABLE, scaffoldedPluginSite, type PluginSite } from './support/plugin-site.js';
 
-const PLUGIN = 'acme-live/acme-live.php';
-const TABLE = 'wordpress.wp_acme_live_outbox';
+let plugin: PluginSite;
 let db: MariaDb;
 let site: Multisite;
 let seq = 0;
@@ -45,17 +43,12 @@ function run(code: string): void {
 }
 
 beforeAll(async () => {
-  assertBuilt();
-  db = await startMariaDb();
-  site = installMultisite(db);
-  const scaffold = runCli(['scaffold', 'acme-live', '--dir', join(site.pluginsDir, 'acme-live'), '--relay-url', 'http://127.0.0.1:9'], tempDir('revocations'));
-  if (scaffold.code !== 0) throw new Error(`scaffold failed: ${scaffold.stderr}`);
-  site.php<null>(`$result = activate_plugin( '${PLUGIN}' ); if ( is_wp_error( $result ) ) { fwrite( STDERR, $result->get_error_message() ); exit( 1 ); } echo 'null';`);
+  plugin = await scaffoldedPluginSite('revocations');
+  ({ db, site } = plugin);
 }, 120_000);
 
 afterAll(async () => {
-  site?.remove();
-  await db?.stop();
+  await plugin?.stop();
 });
 
 beforeEach(() => {
