@@ -100,6 +100,18 @@ describe('revocations on one relay', () => {
     expect(await metricValue(relay.url, 'wp_realtime_revoked_users')).toBeGreaterThanOrEqual(1);
   });
 
+  it('refuses an older token offered by refresh_token on a connection that holds a newer one', async () => {
+    const notBefore = nowSeconds() - 2;
+    expect((await postSigned(relay.url, relay.secret, revoke('13', notBefore))).status).toBe(202);
+    const fresh = await watched(relay.url, mintToken({ secret: relay.secret, user: '13', channels: ['public', 'private-user-13'], now: notBefore + 1 }), ['websocket']);
+    const stale = mintToken({ secret: relay.secret, user: '13', channels: ['public', 'private-user-13'], now: notBefore });
+    const ack = (await fresh.socket.timeout(2_000).emitWithAck('refresh_token', { token: stale })) as Record<string, unknown>;
+    expect(ack).toMatchObject({ ok: false, error: 'revoked_token' });
+    // The connection keeps what its own token opens.
+    expect((await postSigned(relay.url, relay.secret, { id: 'still-13', channel: 'private-user-13', type: 'note' })).status).toBe(202);
+    expect((await fresh.waitFor(1)).map((event) => event.id)).toEqual(['still-13']);
+  });
+
   it('narrows a user who lost a role: out of that channel within a second, still connected, still reading the rest', async () => {
     const channels = ['public', 'private-user-5', 'role-author'];
     const lean = await watched(relay.url, tokenFor(relay.secret, '5', channels), ['websocket']);
