@@ -6,3 +6,4 @@ export * from './event.js';
 export * from './secret.js';
 export * from './signature.js';
 export * from './token.js';
+export * from './revocation.js';

@@ -4,11 +4,12 @@
  * the core what it reads back from the shared log.
  */
 import { randomUUID } from 'node:crypto';
-import { type EventEnvelope, type IncomingEvent } from '../protocol/index.js';
+import { type EventEnvelope, type IncomingEvent, type Revocation } from '../protocol/index.js';
 import type { ClientEvent } from './client-events.js';
 import type { DeliveryCore, UserTermination } from './core/delivery.js';
 import type { EventHistory, ReplayResult } from './history.js';
 import type { RelayMetrics } from './metrics.js';
+import type { Revocations } from './revocations.js';
 
 export interface PublishResult {
   ids: string[];
@@ -65,6 +66,12 @@ export interface Broker {
   replay(lastEventId: string, channels: Iterable<string>, maxBytes: number): Promise<ReplayResult>;
   /** Sends a client event to its channel's subscribers on every relay (not stored, not numbered). */
   publishClientEvent(event: ClientEvent): void;
+  /**
+   * Records revocations for every relay (with Redis: a key per user that relays starting later load, and the shared
+   * log, which every relay applies to its open sessions). Resolves once they hold everywhere; rejects when the store
+   * is unavailable (a retry is safe: recording a revocation again changes nothing).
+   */
+  revoke(revocations: readonly Revocation[]): Promise<void>;
   /** Closes a signed-in user's Pusher connections on every relay; resolves once every relay will hear of it. */
   terminateUser(termination: UserTermination): Promise<void>;
   /** False while the broker cannot accept events (a shared store is unreachable). */
@@ -81,6 +88,7 @@ export class LocalBroker implements Broker {
     private readonly history: EventHistory,
     private readonly metrics: RelayMetrics,
     private readonly core: DeliveryCore,
+    private readonly revocations: Revocations,
   ) {}
 
   async publish(events: IncomingEvent[], signed?: SignedRequest, except?: ExceptSockets): Promise<PublishResult> {
@@ -112,6 +120,10 @@ export class LocalBroker implements Broker {
 
   publishClientEvent(event: ClientEvent): void {
     this.core.deliverClientEvent(event);
+  }
+
+  async revoke(revocations: readonly Revocation[]): Promise<void> {
+    for (const revocation of revocations) this.revocations.record(revocation);
   }
 
   async terminateUser(termination: UserTermination): Promise<void> {

@@ -7,6 +7,7 @@ import { isClientEventName } from './client-events.js';
 import { type ClientSession } from './handshake.js';
 import type { RelayMetrics } from './metrics.js';
 import type { RelayOptions } from './options.js';
+import type { Revocations } from './revocations.js';
 import { changeSubscription, refreshToken, type SubscriptionResponse, type SubscriptionTarget } from './subscriptions.js';
 
 export type BudgetVerdict = 'ok' | 'refuse' | 'drop';
@@ -44,6 +45,7 @@ export type ClientEventAnswer = { ok: true } | { ok: false; error: string; messa
 export interface ClientMessageDeps {
   options: Pick<RelayOptions, 'secret' | 'publicChannels' | 'clientMessageRate'>;
   metrics: Pick<RelayMetrics, 'rejections'>;
+  revocations?: Revocations;
 }
 
 /** What the relay does with one client event: answer its ack (when it asked for one) and/or drop the client. */

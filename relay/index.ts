@@ -20,7 +20,7 @@ import { clientEventChannels as clientEventChannelsOf } from './client-events.js
 import { createIngestHandler, isIngestPath } from './ingest.js';
 import { connectionGate, handshakeLimiter } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
-import { createMetrics, type RelayMetrics } from './metrics.js';
+import { createMetrics, registerRevocationMetrics, type RelayMetrics } from './metrics.js';
 import { type RelayOptions, withDefaults } from './options.js';
 import { redactRedisUrl } from './redis/connection.js';
 import { RedisBroker } from './redis/broker.js';
@@ -32,6 +32,7 @@ import { createPusherApi, isPusherApiPath } from './pusher/http-api.js';
 import { isPusherPath, PusherFrontEnd } from './pusher/websocket.js';
 import { reportDecisions, reportingClientEvents } from './webhook-reports.js';
 import { createWebhooks } from './webhooks.js';
+import { MAX_REVOKED_USERS, Revocations } from './revocations.js';
 
 export { RELAY_DEFAULTS, type RelayOptions } from './options.js';
 
@@ -75,13 +76,23 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
   const allowRequest = connectionGate(options, metrics, openByIp, addressOf);
   const limitHandshake = handshakeLimiter(options, metrics);
   const redisUrl = options.redisUrl;
-  const redisBroker = redisUrl === undefined ? undefined : new RedisBroker({ core, options: { ...options, redisUrl }, metrics, logger });
+  // Cut-off users: recorded here (from ingest or the shared log), applied at once to this relay's open sessions.
+  const revocations = new Revocations({
+    maxUsers: MAX_REVOKED_USERS,
+    onRevoke: (revocation) => {
+      protocol.revoke(revocation);
+      if (revocation.channels === undefined) pusher?.revokeUser(revocation.user);
+    },
+    onEvict: (user) => logger.warn({ user }, 'too many revoked users remembered: the one expiring soonest was forgotten early'),
+  });
+  registerRevocationMetrics(metrics.registry, revocations);
+  const redisBroker = redisUrl === undefined ? undefined : new RedisBroker({ core, options: { ...options, redisUrl }, metrics, logger, revocations });
   // Created before the front-ends: the core reports what it decides from the first client on.
   const webhooks = createWebhooks({ options, isReady: () => !draining && broker.isReady(), metrics, logger });
   reportDecisions(core, webhooks, redisBroker?.occupancy);
-  const broker: Broker = reportingClientEvents(redisBroker ?? new LocalBroker(history, metrics, core), webhooks);
+  const broker: Broker = reportingClientEvents(redisBroker ?? new LocalBroker(history, metrics, core, revocations), webhooks);
   const clientEventChannels = clientEventChannelsOf(options.clientEvents);
-  const protocol = new SocketIoProtocol({ core, broker, options, metrics, logger, limitHandshake, clientEventChannels });
+  const protocol = new SocketIoProtocol({ core, broker, options, metrics, logger, limitHandshake, clientEventChannels, revocations });
   const frontEndDeps = { options, metrics, protocol, allowRequest, addressOf, openByIp };
   const engine = new EngineFrontEnd(frontEndDeps);
   const websockets = options.leanWebSocket ? new WebSocketFrontEnd(frontEndDeps) : undefined;

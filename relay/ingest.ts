@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
 import {
   derivedEventId,
+  nowSeconds,
   parseIngestBody,
   SIGNATURE_HEADER,
   SIGNATURE_TOLERANCE_SECONDS,
@@ -22,6 +23,7 @@ import {
 } from '../protocol/index.js';
 import { type Broker, UnencodableEvent } from './broker.js';
 import type { AddressOf } from './client-address.js';
+import { splitControlEvents } from './control-events.js';
 import { sendError, sendJson } from './http-errors.js';
 import type { Logger } from './logger.js';
 import type { RejectionReason, RelayMetrics } from './metrics.js';
@@ -150,9 +152,18 @@ export function createIngestHandler({ options, broker, metrics, logger, isDraini
     // An event sent without an id gets one derived from the signed bytes, so a replay of the request is a duplicate.
     const digest = signedRequestDigest(signature.timestamp, body);
     checked.events.forEach((event, index) => (event.id ??= derivedEventId(digest, index)));
+    // Control events (a revocation) are the relay's instructions: applied before the batch's events are stored.
+    const split = splitControlEvents(checked.events, Array.isArray(parsed), nowSeconds());
+    if (!split.ok) return reject(res, 400, 'invalid_revocation', split.message);
     let result;
     try {
-      result = await broker.publish(checked.events, { digest, replayableUntil: signature.timestamp + SIGNATURE_TOLERANCE_SECONDS });
+      if (split.revocations.length > 0) await broker.revoke(split.revocations);
+      result =
+        split.events.length === 0
+          ? { ids: [], duplicates: [] }
+          : await broker.publish(split.events, { digest, replayableUntil: signature.timestamp + SIGNATURE_TOLERANCE_SECONDS });
+      // The answer lists every event of the request, control events in their place.
+      for (const [index, id] of split.controlIds) result.ids.splice(index, 0, id);
     } catch (error) {
       if (error instanceof UnencodableEvent) {
         logger.error({ err: error.message }, 'ingest refused: an event passed the limits but cannot be encoded');

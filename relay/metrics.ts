@@ -45,7 +45,9 @@ export type RejectionReason =
   | 'client_events_disabled'
   | 'client_event_not_subscribed'
   | 'client_event_too_large'
-  | 'client_event_rate_limited';
+  | 'client_event_rate_limited'
+  | 'revoked_token'
+  | 'invalid_revocation';
 
 export interface RelayMetrics {
   registry: Registry;
@@ -161,4 +163,24 @@ export function createMetrics(sample: { connections: () => number; historyEvents
       },
     }),
   };
+}
+
+/** What the relay remembers of cut-off users (relay/revocations.ts). */
+export function registerRevocationMetrics(registry: Registry, revocations: { readonly size: number; readonly recorded: number }): void {
+  new Gauge({
+    name: 'wp_realtime_revoked_users',
+    help: 'Users with a revocation still in force (remembered until every token it affects has expired)',
+    registers: [registry],
+    collect() {
+      this.set(revocations.size);
+    },
+  });
+  new Gauge({
+    name: 'wp_realtime_revocations_recorded',
+    help: 'Revocations recorded since the relay started (repeats of one included)',
+    registers: [registry],
+    collect() {
+      this.set(revocations.recorded);
+    },
+  });
 }

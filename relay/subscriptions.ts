@@ -3,9 +3,10 @@
  * socket.io connections and the lean WebSocket connections; each supplies how it joins and leaves a channel.
  */
 import { canRead, CHANNEL_PATTERN, verifyToken } from '../protocol/index.js';
-import { type ClientSession, MAX_CHANNELS_PER_CLIENT, memberOf } from './handshake.js';
+import { type ClientSession, MAX_CHANNELS_PER_CLIENT, memberOf, tokenAccess } from './handshake.js';
 import type { RelayMetrics } from './metrics.js';
 import type { RelayOptions } from './options.js';
+import type { Revocations } from './revocations.js';
 
 export type SubscriptionResponse = { ok: true; channels: string[] } | { ok: false; error: string; message: string };
 
@@ -20,6 +21,8 @@ export interface SubscriptionTarget {
 export interface SubscriptionDeps {
   options: Pick<RelayOptions, 'secret' | 'publicChannels'>;
   metrics: Pick<RelayMetrics, 'rejections'>;
+  /** Cut-off users: a refreshed token issued before a revocation is refused or narrowed like a handshake's. */
+  revocations?: Revocations;
 }
 
 function parseChannelList(payload: unknown): string[] | null {
@@ -64,7 +67,7 @@ export function changeSubscription(
 }
 
 /** A client keeps its connection past its token's expiry only by sending a fresh token for the same user. */
-export function refreshToken(target: SubscriptionTarget, payload: unknown, { options }: SubscriptionDeps): SubscriptionResponse {
+export function refreshToken(target: SubscriptionTarget, payload: unknown, { options, revocations }: SubscriptionDeps): SubscriptionResponse {
   const token = (payload as { token?: unknown } | null)?.token;
   const verified = verifyToken(token, options.secret);
   const client = target.session;
@@ -74,14 +77,37 @@ export function refreshToken(target: SubscriptionTarget, payload: unknown, { opt
   if (client.user !== null && verified.claims.sub !== client.user) {
     return { ok: false, error: 'invalid_token', message: 'a refreshed token must be for the same user' };
   }
+  const opened = tokenAccess(verified.claims, options.publicChannels, revocations);
+  if (!opened.ok) return { ok: false, error: opened.reason, message: opened.message };
   client.user = verified.claims.sub;
   // Channels joined already keep the member info they joined with; later joins use the new token's.
   client.member = memberOf(verified.claims);
-  client.access = { tokenChannels: new Set(verified.claims.ch), publicAllowed: options.publicChannels };
-  const kept = client.channels.filter((channel) => canRead(channel, client.access));
-  for (const channel of client.channels) if (!kept.includes(channel)) target.leave(channel);
-  client.channels = kept;
+  client.access = opened.access;
+  client.issuedAt = verified.claims.iat;
+  const kept = leaveUnreadable(target);
   // The expiry sweeps read this on their next pass.
   client.expiresAt = verified.claims.exp;
   return { ok: true, channels: kept };
+}
+
+/**
+ * A revocation narrowed the client's token: these channels are no longer readable with it. The client leaves the ones
+ * it read; returns those it left (empty: nothing changed for it).
+ */
+export function strikeChannels(target: SubscriptionTarget, struck: ReadonlySet<string>): string[] {
+  const client = target.session;
+  const tokenChannels = [...client.access.tokenChannels].filter((channel) => !struck.has(channel));
+  client.access = { tokenChannels: new Set(tokenChannels), publicAllowed: client.access.publicAllowed };
+  const before = client.channels;
+  const kept = leaveUnreadable(target);
+  return before.filter((channel) => !kept.includes(channel));
+}
+
+/** Leaves every channel the client's access no longer reads; returns the channels it keeps. */
+function leaveUnreadable(target: SubscriptionTarget): string[] {
+  const client = target.session;
+  const kept = client.channels.filter((channel) => canRead(channel, client.access));
+  for (const channel of client.channels) if (!kept.includes(channel)) target.leave(channel);
+  client.channels = kept;
+  return kept;
 }

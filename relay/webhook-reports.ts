@@ -47,6 +47,7 @@ export function reportingClientEvents(broker: Broker, webhooks: Webhooks): Broke
     isReady: () => broker.isReady(),
     close: () => broker.close(),
     terminateUser: (...args) => broker.terminateUser(...args),
+    revoke: (...args) => broker.revoke(...args),
     publishClientEvent(event) {
       // A broker that cannot take it (Redis away) drops it: then nobody got it, and the site is not told either.
       const sent = broker.isReady();

@@ -109,6 +109,26 @@ describe('block connection against a real relay', () => {
     expect(client.states).toEqual(['live', 'offline', 'live']);
   });
 
+  it('when its user is cut off, drops the token and reconnects with a new one (an anonymous one after a logout)', async () => {
+    let signedIn = true;
+    const client = connect(async () => (signedIn ? relay.tokenFor({ user: '5', channels: ['public', 'private-user-5'] }) : relay.tokenFor()));
+    await waitFor('live', () => client.connection.state === 'live');
+    await relay.emit({ id: 'c1', channel: 'private-user-5', type: 't' });
+    await waitFor('c1', () => client.events.length === 1);
+
+    signedIn = false;
+    await relay.emit({ channel: 'wp-realtime.control', type: 'revoke', data: { user: '5', notBefore: Math.floor(Date.now() / 1000) } });
+    await waitFor('offline', () => client.states.includes('offline'));
+    await waitFor('live again', () => client.connection.state === 'live' && client.states.length >= 3);
+    // One new token, fetched for the reconnect: the revoked one was not offered to the relay again (no refusal).
+    expect(client.tokenFetches).toBe(2);
+    expect(await relay.relay.metrics.registry.getSingleMetricAsString('wp_realtime_rejections_total')).not.toContain('revoked_token');
+    await relay.emit([{ id: 'c2', channel: 'private-user-5', type: 't' }, { id: 'c3', type: 't' }]);
+    await waitFor('c3', () => client.events.some((event) => event.id === 'c3'));
+    expect(ids(client.events)).toEqual(['c1', 'c3']);
+    expect(client.states).toEqual(['live', 'offline', 'live']);
+  });
+
   it('keeps a run-time subscription across a reconnect (the relay forgets it; the client sends it again)', async () => {
     const client = connect(async () => relay.tokenFor({ user: '5', channels: ['public', 'private-user-5'] }));
     await waitFor('live', () => client.connection.state === 'live');

@@ -132,6 +132,19 @@ export class PusherFrontEnd {
    * Closes this relay's connections signed in as the user (every relay gets the termination through the broker):
    * pusher:error 4009 then close 4009, which pusher-js does not retry.
    */
+  /**
+   * A WordPress user was cut off (a revocation for every token, relay/revocations.ts): their signed-in Pusher
+   * connections close, on every app, as terminate_connections would close them. The plugin signs pusher:signin with
+   * the WordPress user id, the id revocations name. A connection that never signed in is anonymous here; its private
+   * subscriptions were authorized by WordPress one by one and end when it reconnects.
+   */
+  revokeUser(user: string): void {
+    for (const key of [...this.byUser.keys()]) {
+      const [app, signedInAs] = splitUserKey(key);
+      if (signedInAs === user) this.terminate({ app, user });
+    }
+  }
+
   private terminate({ app, user }: UserTermination): void {
     const signedIn = this.byUser.get(userKey(app, user));
     if (!signedIn) return;
@@ -179,6 +192,12 @@ export class PusherFrontEnd {
 
 function userKey(app: string, user: string): string {
   return `${app}\n${user}`;
+}
+
+/** App ids hold no newline (APP_ID_PATTERN): the first one ends the app. */
+function splitUserKey(key: string): [app: string, user: string] {
+  const at = key.indexOf('\n');
+  return [key.slice(0, at), key.slice(at + 1)];
 }
 
 function closeWith(ws: WebSocket, code: number, message: string): void {

@@ -4,7 +4,15 @@
  * relay's log reader delivers each accepted event to its own clients exactly once.
  */
 import { Counter, Gauge } from 'prom-client';
-import { type EventEnvelope, type IncomingEvent, SIGNATURE_TOLERANCE_SECONDS } from '../../protocol/index.js';
+import {
+  type EventEnvelope,
+  type IncomingEvent,
+  nowSeconds,
+  parseRevocation,
+  type Revocation,
+  revocationExpiresAt,
+  SIGNATURE_TOLERANCE_SECONDS,
+} from '../../protocol/index.js';
 import { type Broker, encodeEnvelope, type ExceptSockets, type PublishResult, type SignedRequest, toEnvelope } from '../broker.js';
 import type { ClientEvent } from '../client-events.js';
 import type { DeliveryCore, UserTermination } from '../core/delivery.js';
@@ -12,12 +20,13 @@ import type { ReplayResult } from '../history.js';
 import type { Logger } from '../logger.js';
 import type { RelayMetrics } from '../metrics.js';
 import type { RelayOptions } from '../options.js';
+import type { Revocations } from '../revocations.js';
 import { createRedisConnections, type RedisConnections } from './connection.js';
 import { redisKeys } from './keys.js';
 import { LogReader } from './log-reader.js';
 import { RedisOccupancy } from './occupancy.js';
 import { parsePresenceChange, RedisPresence } from './presence.js';
-import { PUBLISH_SCRIPT, REPLAY_SCRIPT } from './scripts.js';
+import { PUBLISH_SCRIPT, REPLAY_SCRIPT, REVOKE_SCRIPT } from './scripts.js';
 
 /** Events kept in the shared log: room for a relay that lost Redis for a while to catch up from. */
 const LOG_LENGTH = 10_000;
@@ -46,7 +55,11 @@ export interface RedisBrokerDeps {
   options: RelayOptions & { redisUrl: string };
   metrics: RelayMetrics;
   logger: Logger;
+  revocations: Revocations;
 }
+
+/** The field of a revocation hash that refuses every token (the others are channel names). */
+const EVERY_TOKEN_FIELD = '*';
 
 export class RedisBroker implements Broker {
   private readonly redis: RedisConnections;
@@ -58,6 +71,8 @@ export class RedisBroker implements Broker {
   private healthTimer: NodeJS.Timeout | undefined;
   /** Set when Redis stopped answering on an open connection; cleared by the next answer. */
   private stalled = false;
+  /** Set once the revocations other relays recorded before this one started are loaded. */
+  private revocationsLoaded = false;
 
   constructor(private readonly deps: RedisBrokerDeps) {
     this.redis = createRedisConnections(deps.options.redisUrl, deps.logger);
@@ -82,6 +97,7 @@ export class RedisBroker implements Broker {
       },
       (json) => deps.core.deliverClientEvent(JSON.parse(json) as ClientEvent),
       (json) => deps.core.terminateUser(JSON.parse(json) as UserTermination),
+      (json) => this.recordFromLog(json),
       deps.logger,
     );
     this.registerMetrics();
@@ -92,12 +108,13 @@ export class RedisBroker implements Broker {
     this.redis.connect();
     this.log.start();
     this.directory.start();
+    void this.loadRevocations();
     this.healthTimer = setInterval(() => void this.checkHealth(), HEALTH_INTERVAL_MS);
     this.healthTimer.unref();
   }
 
   isReady(): boolean {
-    return this.log.isSynced && !this.stalled && this.redis.isReady();
+    return this.log.isSynced && this.revocationsLoaded && !this.stalled && this.redis.isReady();
   }
 
   async publish(events: IncomingEvent[], _signed?: SignedRequest, except?: ExceptSockets): Promise<PublishResult> {
@@ -143,6 +160,63 @@ export class RedisBroker implements Broker {
     withTimeout(this.redis.commands.xAdd(redisKeys.log, '*', { c: JSON.stringify(event) }, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: LOG_LENGTH } }), 'a client event').catch(
       (error: unknown) => this.deps.logger.warn({ err: (error as Error).message }, 'a client event was lost: redis did not take it'),
     );
+  }
+
+  /** One script per revocation: the user's key (for relays that start later) and the log (every relay applies it from there). */
+  async revoke(revocations: readonly Revocation[]): Promise<void> {
+    if (!this.isReady()) throw new StoreUnavailable('redis is unreachable');
+    const now = nowSeconds();
+    await withTimeout(
+      Promise.all(
+        revocations.map((revocation) => {
+          const lasts = revocationExpiresAt(revocation.notBefore) - now;
+          if (lasts <= 0) return Promise.resolve();
+          return this.redis.commands.eval(REVOKE_SCRIPT, {
+            keys: [redisKeys.revoked(revocation.user), redisKeys.log],
+            arguments: [String(revocation.notBefore), String(lasts), String(LOG_LENGTH), JSON.stringify(revocation), ...(revocation.channels ?? [EVERY_TOKEN_FIELD])],
+          });
+        }),
+      ),
+      'a revocation',
+    );
+  }
+
+  private recordFromLog(json: string): void {
+    const parsed = parseRevocation(JSON.parse(json), 'revocation', nowSeconds());
+    if (parsed.ok) this.deps.revocations.record(parsed.revocation);
+    else this.deps.logger.error({ err: parsed.message }, 'skipped an unreadable revocation of the shared log');
+  }
+
+  /**
+   * What other relays recorded before this one started (the log is read from its tail on): every revocation key.
+   * Retried until it succeeds; /readyz answers 503 until then.
+   */
+  private async loadRevocations(): Promise<void> {
+    while (!this.revocationsLoaded) {
+      try {
+        await withTimeout(this.readRevocationKeys(), 'the revocation keys');
+        this.revocationsLoaded = true;
+      } catch (error) {
+        this.deps.logger.warn({ err: (error as Error).message }, 'loading revocations from redis failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+
+  private async readRevocationKeys(): Promise<void> {
+    const { commands } = this.redis;
+    const prefix = redisKeys.revoked('');
+    for await (const keys of commands.scanIterator({ MATCH: redisKeys.revokedPattern, COUNT: 1000 })) {
+      for (const key of keys) {
+        const user = key.slice(prefix.length);
+        const fields = await commands.hGetAll(key);
+        // Each field keeps its own notBefore: `*` for every token, else one struck channel.
+        for (const [field, value] of Object.entries(fields)) {
+          const notBefore = Number(value);
+          this.deps.revocations.record(field === EVERY_TOKEN_FIELD ? { user, notBefore } : { user, notBefore, channels: [field] });
+        }
+      }
+    }
   }
 
   /** Through the shared log (field `u`): every relay closes its own connections of that user. */

@@ -26,4 +26,10 @@ export const redisKeys = {
   occupants: (channel: string) => `${PREFIX}occupants:${channel}`,
   /** The channels one relay has a subscriber of: vacated for it when it is reaped or retires. */
   occupying: (relay: string) => `${PREFIX}occupying:${relay}`,
+  /**
+   * A cut-off user's revocations, for relays that start later: a hash of `*` (every token) or a channel → the latest
+   * notBefore, expiring once every token it affects has expired. Live relays learn of each one from the log (field r).
+   */
+  revoked: (user: string) => `${PREFIX}revoked:${user}`,
+  revokedPattern: `${PREFIX}revoked:*`,
 } as const;

@@ -32,6 +32,8 @@ export class LogReader {
     private readonly clientEvent: (json: string) => void,
     /** Entries with field `u`: a server's termination of a user's Pusher connections (relay/pusher/). */
     private readonly termination: (json: string) => void,
+    /** Entries with field `r`: revocations (relay/revocations.ts). */
+    private readonly revocation: (json: string) => void,
     private readonly logger: Logger,
   ) {}
 
@@ -76,6 +78,7 @@ export class LogReader {
       if (fields[0] === 'p') return this.presence(fields[1] ?? '');
       if (fields[0] === 'c') return this.clientEvent(fields[1] ?? '');
       if (fields[0] === 'u') return this.termination(fields[1] ?? '');
+      if (fields[0] === 'r') return this.revocation(fields[1] ?? '');
       const json = fields[fields.indexOf('e') + 1];
       const except = fields.indexOf('x') === -1 ? undefined : fields[fields.indexOf('x') + 1];
       this.deliver(JSON.parse(json ?? '') as EventEnvelope, except);

@@ -67,3 +67,20 @@ for i = 2, #KEYS, 2 do
 end
 return { incomplete, flat, 0 }
 `;
+
+/**
+ * KEYS: the user's revocation hash, the shared log. ARGV: notBefore, seconds until it no longer matters, log length,
+ * the revocation JSON, then the fields: `*` (every token) or the struck channels. Keeps the latest notBefore per field,
+ * extends the key's life when this one lasts longer, and appends the revocation to the log (field r) for every relay.
+ */
+export const REVOKE_SCRIPT = `
+local notBefore = tonumber(ARGV[1])
+for i = 5, #ARGV do
+  local current = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '-1')
+  if notBefore > current then redis.call('HSET', KEYS[1], ARGV[i], notBefore) end
+end
+local ttl = tonumber(ARGV[2])
+if redis.call('TTL', KEYS[1]) < ttl then redis.call('EXPIRE', KEYS[1], ttl) end
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'r', ARGV[4])
+return 1
+`;

@@ -11,6 +11,8 @@ import type { HandshakeRefusal } from '../limits.js';
 import type { Logger } from '../logger.js';
 import type { RelayMetrics } from '../metrics.js';
 import type { RelayOptions } from '../options.js';
+import type { Revocations } from '../revocations.js';
+import type { Revocation } from '../../protocol/index.js';
 import { SocketIoSession } from './session.js';
 import type { SocketIoTransport } from './transport.js';
 
@@ -24,6 +26,8 @@ export interface SocketIoDeps {
   clientEventChannels: RegExp | null;
   /** One handshake budget per address, for every front-end. */
   limitHandshake: (address: string) => Promise<HandshakeRefusal | null>;
+  /** Cut-off users: consulted at every handshake and refresh_token. */
+  revocations: Revocations;
 }
 
 const SWEEP_INTERVAL_MS = 1_000;
@@ -61,6 +65,24 @@ export class SocketIoProtocol {
 
   stop(): void {
     clearInterval(this.timer);
+  }
+
+  /**
+   * A revocation reached this relay (from its own ingest or the shared log): every session of that user whose token
+   * it affects is ended or narrowed now. One pass over the sessions; revocations are rare next to connections.
+   */
+  revoke(revocation: Revocation): number {
+    let affected = 0;
+    for (const session of this.sessions) {
+      const client = session.session;
+      if (client === null || client.user !== revocation.user || client.issuedAt === null) continue;
+      const verdict = this.deps.revocations.verdict(client.user, client.issuedAt);
+      if (!verdict.revoked && verdict.struck.size === 0) continue;
+      affected++;
+      session.revoke(verdict);
+    }
+    if (affected > 0) this.deps.logger.info({ user: revocation.user, sessions: affected, channels: revocation.channels }, 'revocation applied to open sessions');
+    return affected;
   }
 
   /** Ends every session like socket.io's disconnectSockets(true), then waits briefly for the close handshakes. */

@@ -10,10 +10,16 @@ import { chargeFrame, type ClientEventAnswer, handleClientEvent, MessageBudget }
 import { CLOSE_NORMAL, CLOSE_POLICY, CLOSE_PROTOCOL } from '../closing.js';
 import { checkHandshake, type ClientSession } from '../handshake.js';
 import { readMissed, type ReplayedFilter } from '../replay.js';
-import type { SubscriptionTarget } from '../subscriptions.js';
+import type { RevocationVerdict } from '../revocations.js';
+import { strikeChannels, type SubscriptionTarget } from '../subscriptions.js';
 import { ackPacket, connectErrorPacket, connectPacket, DISCONNECT, eventPacket, type IncomingPacket } from './packets.js';
 import type { SocketIoDeps } from './protocol.js';
 import type { SocketIoTransport } from './transport.js';
+
+/** Told to a session whose user was cut off, just before the server disconnects it. */
+export const TOKEN_REVOKED_EVENT = 'token_revoked';
+/** Told to a session that left channels its token no longer opens (a lost role): `{ channels }`. */
+export const CHANNELS_REVOKED_EVENT = 'channels_revoked';
 
 export class SocketIoSession implements Subscriber {
   /** Set by the connect packet; until then the client reads nothing. */
@@ -78,6 +84,23 @@ export class SocketIoSession implements Subscriber {
     this.transport.closeAfterDisconnect(code);
   }
 
+  /**
+   * Its user was cut off after its token was issued: the session ends (`token_revoked`, then "io server disconnect":
+   * the client must come back with a new token, which it gets only if WordPress still signs it in), or, when only
+   * channels were struck (a lost role), it leaves those and is told which (`channels_revoked`).
+   */
+  revoke(verdict: RevocationVerdict): void {
+    if (!this.open || this.session === null) return;
+    if (verdict.revoked) {
+      this.emit(TOKEN_REVOKED_EVENT, { message: 'your access was revoked; reconnect with a new token' });
+      this.disconnect();
+      return;
+    }
+    if (verdict.struck.size === 0) return;
+    const left = strikeChannels(this.subscriptionTarget(), verdict.struck);
+    if (left.length > 0) this.emit(CHANNELS_REVOKED_EVENT, { channels: left });
+  }
+
   /** Counts a frame that is no event (a noop, a client ping) against the message rate; drops a flooding client. */
   charge(): void {
     if (chargeFrame(this.budget, this.deps)) this.disconnect(CLOSE_POLICY);
@@ -121,7 +144,7 @@ export class SocketIoSession implements Subscriber {
     const refusal = await this.deps.limitHandshake(this.transport.address);
     if (!this.open || this.session !== null) return;
     if (refusal) return this.transport.send(connectErrorPacket('/', refusal.message, refusal));
-    const result = checkHandshake(auth, options.secret, options.publicChannels);
+    const result = checkHandshake(auth, options.secret, options.publicChannels, this.deps.revocations);
     if (!result.ok) {
       metrics.rejections.inc({ reason: result.reason });
       return this.transport.send(connectErrorPacket('/', result.message, { error: result.reason, message: result.message }));

@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { type EventEnvelope, mintToken } from '../../protocol/index.js';
+import { CONTROL_CHANNEL, type EventEnvelope, mintToken, nowSeconds } from '../../protocol/index.js';
 import { channelAuthorization } from '../pusher/signatures.js';
 import { connect, postSigned, settle, type TestClient } from './support/clients.js';
 import { startRedisRelays } from './support/cluster.js';
@@ -308,6 +308,32 @@ describe('Pusher presence, client events, sign-in and termination on one relay',
     expect(someoneElse.connection.state).toBe('connected');
     // The SDK checks user ids itself; the relay does too.
     await expect(server(relay.url).post({ path: '/users/a%20b/terminate_connections', body: '{}' })).rejects.toMatchObject({ status: 400 });
+  });
+
+  it("a WordPress revocation of every token (the user logged out) also closes that user's signed-in Pusher connections, and only those", async () => {
+    const signedInTab = open(browser(relay.url, APP.key, undefined, userAuthenticator(relay.url, '52')));
+    const anonymousTab = open(browser(relay.url));
+    const someoneElse = open(browser(relay.url, APP.key, undefined, userAuthenticator(relay.url, '53')));
+    await Promise.all([signedInTab, anonymousTab, someoneElse].map(connected));
+    await Promise.all([signedInTab, someoneElse].map(signedIn));
+    const closes: number[] = [];
+    signedInTab.connection.bind('error', (error: PusherJsError) => closes.push(errorCode(error)));
+
+    // A narrowing (a lost role) names channels: Pusher connections hold no token to narrow, so they stay.
+    const narrow = { id: `narrow-52-${Date.now()}`, channel: CONTROL_CHANNEL, type: 'revoke', data: { user: '52', notBefore: nowSeconds(), channels: ['role-author'] } };
+    expect((await postSigned(relay.url, relay.secret, narrow)).status).toBe(202);
+    await settle(300);
+    expect(signedInTab.connection.state).toBe('connected');
+
+    const cut = { id: `cut-52-${Date.now()}`, channel: CONTROL_CHANNEL, type: 'revoke', data: { user: '52', notBefore: nowSeconds() } };
+    const sent = Date.now();
+    expect((await postSigned(relay.url, relay.secret, cut)).status).toBe(202);
+    await until(() => closes.includes(4009), 1_000);
+    expect(Date.now() - sent).toBeLessThan(1_000);
+    await until(() => signedInTab.connection.state !== 'connected');
+    await settle(300);
+    expect(anonymousTab.connection.state).toBe('connected');
+    expect(someoneElse.connection.state).toBe('connected');
   });
 
   it('HTTP API: /channels/<presence>/users, info=user_count,subscription_count, and Pusher’s 400s', async () => {

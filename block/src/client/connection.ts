@@ -188,6 +188,11 @@ export function connectFeed( options: FeedConnectionOptions ): FeedConnection {
 		created.on( 'token_expired', () => {
 			token = null;
 		} );
+		// The user was cut off (signed out, password changed, deleted): the token will be refused, so the
+		// reconnect after the relay's disconnect fetches a new one (anonymous once WordPress no longer signs them in).
+		created.on( 'token_revoked', () => {
+			token = null;
+		} );
 		created.on( 'custom_event', ( payload: unknown ) => {
 			const event = parseEnvelope( payload );
 			if ( event === null ) {
