@@ -176,3 +176,33 @@ describe('GET /acme-live/v1/token?post=<id>', () => {
     expect(verifyToken(user.data.token, SECRET)).toMatchObject({ ok: true, claims: { info: { name: expect.any(String) } } });
   });
 });
+
+describe("the Who's Here block's server render", () => {
+  /** do_blocks() of the block as `user` with the main query on `post` (0: the front page, not singular). */
+  function render(user: number, post: number, attributes = ''): string {
+    return site.php<string>(`wp_set_current_user( ${user} );
+if ( ${post} > 0 ) {
+  $GLOBALS['wp_query']     = new WP_Query( array( 'p' => ${post}, 'post_type' => 'any', 'post_status' => 'any' ) );
+  $GLOBALS['wp_the_query'] = $GLOBALS['wp_query'];
+}
+echo wp_json_encode( do_blocks( '<!-- wp:acme-live/whos-here ${attributes} /-->' ) );`);
+  }
+
+  it('renders the list, the empty line and a polite status region, with the post id and token route only', () => {
+    const html = render(subscriber, published);
+    expect(html).toContain(`data-whos-here="{&quot;tokenPath&quot;:&quot;\\/acme-live\\/v1\\/token&quot;,&quot;post&quot;:${published}}"`);
+    expect(html).toMatch(/<ul class="wp-block-acme-live-whos-here__list" aria-label="People reading this now"><\/ul>/);
+    expect(html).toContain('<p class="wp-block-acme-live-whos-here__empty" hidden>Only you are here.</p>');
+    expect(html).toContain('<p class="wp-block-acme-live-whos-here__status" role="status" aria-live="polite">');
+    expect(html).toContain(`<h2 class="wp-block-acme-live-whos-here__heading">Who&#039;s here</h2>`);
+    expect(html).not.toMatch(/wprt1\.|secret/i);
+    expect(render(subscriber, published, '{"heading":"<b>Readers</b>"}')).toContain('__heading">Readers</h2>');
+  });
+
+  it('renders nothing for a visitor, off a singular page, or on a post the user may not read', () => {
+    expect(render(0, published)).toBe('');
+    expect(render(subscriber, 0)).toBe('');
+    expect(render(subscriber, privatePost)).toBe('');
+    expect(render(editor, privatePost)).toContain(`&quot;post&quot;:${privatePost}`);
+  });
+});
