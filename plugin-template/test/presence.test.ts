@@ -109,14 +109,19 @@ describe('Acme_Live_Channels::presence_info()', () => {
     expect(info(editor, `add_filter( 'acme_live_presence_info', '__return_false' );`)).toMatchObject({ name: 'Ed Itor' });
   });
 
-  it('falls back to the login when the display name is empty, and the signer takes the result', () => {
+  it("shows no avatar when the site's Show Avatars setting is off", () => {
+    expect(info(subscriber, `add_filter( 'pre_option_show_avatars', '__return_zero' );`)).toEqual({ name: 'Zoë "Z" O\'Brien & co' });
+  });
+
+  it('falls back to the nickname when the display name is empty, and the signer takes the result', () => {
     const token = site.php<string>(`global $wpdb;
 $wpdb->update( $wpdb->users, array( 'display_name' => '<i></i>' ), array( 'ID' => ${editor} ) );
+update_user_meta( ${editor}, 'nickname', 'Eddie' );
 clean_user_cache( ${editor} );
 $signer = new Acme_Live_Signer( '${SECRET}' );
 echo wp_json_encode( $signer->mint_token( '${editor}', array( 'presence-post-${published}' ), 60, null, Acme_Live_Channels::presence_info( get_userdata( ${editor} ) ) ) );`);
     const check = verifyToken(token, SECRET);
-    expect(check).toMatchObject({ ok: true, claims: { sub: String(editor), ch: [`presence-post-${published}`], info: { name: 'ed' } } });
+    expect(check).toMatchObject({ ok: true, claims: { sub: String(editor), ch: [`presence-post-${published}`], info: { name: 'Eddie' } } });
   });
 });
 
