@@ -22,8 +22,20 @@ let published: number;
 let privatePost: number;
 let draft: number;
 
-function mayJoin(channel: string, user: number | string): boolean {
-  return site.php<boolean>(`echo wp_json_encode( Acme_Live_Channels::may_join_presence( ${JSON.stringify(channel)}, ${typeof user === 'number' ? user : `'${user}'`} ) );`);
+/** may_join_presence() for each [channel, user] pair, in one PHP run (each run loads WordPress: seconds). */
+function mayJoin(cases: [string, number | string][]): Record<string, boolean> {
+  const calls = cases.map(([channel, user]) => `Acme_Live_Channels::may_join_presence( ${JSON.stringify(channel)}, ${typeof user === 'number' ? user : `'${user}'`} )`);
+  const answers = site.php<boolean[]>(`echo wp_json_encode( array( ${calls.join(', ')} ) );`);
+  return Object.fromEntries(cases.map(([channel, user], index) => [`${channel} as ${typeof user}:${user}`, answers[index]!]));
+}
+
+/** The same answers, keyed like mayJoin() keys them, for one readable toEqual(). */
+function expected(cases: [string, number | string, boolean][]): Record<string, boolean> {
+  return Object.fromEntries(cases.map(([channel, user, allowed]) => [`${channel} as ${typeof user}:${user}`, allowed]));
+}
+
+function check(cases: [string, number | string, boolean][]): void {
+  expect(mayJoin(cases.map(([channel, user]) => [channel, user]))).toEqual(expected(cases));
 }
 
 /** presence_info() of a user, after `setup` (PHP: filters, user updates) ran. */
@@ -54,26 +66,30 @@ afterAll(async () => {
 
 describe('Acme_Live_Channels::may_join_presence()', () => {
   it('lets a logged-in reader of a published post join its channel, and nobody anonymous', () => {
-    expect(mayJoin(`presence-post-${published}`, subscriber)).toBe(true);
-    expect(mayJoin(`presence-post-${published}`, editor)).toBe(true);
-    expect(mayJoin(`presence-post-${published}`, String(subscriber))).toBe(true);
-    expect(mayJoin(`presence-post-${published}`, 0)).toBe(false);
-    expect(mayJoin(`presence-post-${published}`, 999_999)).toBe(false);
-    expect(mayJoin(`presence-post-${published}`, -1)).toBe(false);
+    const channel = `presence-post-${published}`;
+    check([
+      [channel, subscriber, true],
+      [channel, editor, true],
+      [channel, String(subscriber), true],
+      [channel, 0, false],
+      [channel, 999_999, false],
+      [channel, -1, false],
+      [channel, 'abc', false],
+    ]);
   });
 
   it("follows core's read_post: a private post or a draft only for those who may read it", () => {
-    expect(mayJoin(`presence-post-${privatePost}`, editor)).toBe(true);
-    expect(mayJoin(`presence-post-${privatePost}`, subscriber)).toBe(false);
-    expect(mayJoin(`presence-post-${draft}`, editor)).toBe(true);
-    expect(mayJoin(`presence-post-${draft}`, subscriber)).toBe(false);
+    check([
+      [`presence-post-${privatePost}`, editor, true],
+      [`presence-post-${privatePost}`, subscriber, false],
+      [`presence-post-${draft}`, editor, true],
+      [`presence-post-${draft}`, subscriber, false],
+    ]);
   });
 
   it('refuses a post that does not exist and every other spelling of a channel', () => {
-    expect(mayJoin('presence-post-999999', editor)).toBe(false);
-    for (const channel of [`presence-post-0${published}`, 'presence-post-', 'presence-post-0', `presence-post-${published}x`, `presence-post--${published}`, `presence-${published}`, `private-user-${editor}`, 'public']) {
-      expect(mayJoin(channel, editor), channel).toBe(false);
-    }
+    const spellings = [`presence-post-0${published}`, 'presence-post-', 'presence-post-0', `presence-post-${published}x`, `presence-post--${published}`, `presence-${published}`, `private-user-${editor}`, 'public'];
+    check([['presence-post-999999', editor, false], ...spellings.map((channel): [string, number, boolean] => [channel, editor, false])]);
   });
 
   it('presence_post() and presence_post_id() spell the channel one way', () => {
@@ -130,15 +146,23 @@ interface TokenAnswer {
   data: { token?: string; channels?: string[]; code?: string };
 }
 
-/** GET /token as `user` (0: anonymous) with the given query, through the REST server; `setup` runs first. */
-function getToken(user: number, query: Record<string, string>, setup = ''): TokenAnswer {
-  return site.php<TokenAnswer>(`define( 'ACME_LIVE_SECRET', '${SECRET}' );
+/** GET /token as `user` (0: anonymous) with each query, through the REST server, in one PHP run; `setup` runs first. */
+function getTokens(user: number, queries: Record<string, string>[], setup = ''): TokenAnswer[] {
+  return site.php<TokenAnswer[]>(`define( 'ACME_LIVE_SECRET', '${SECRET}' );
 ${setup}
 wp_set_current_user( ${user} );
-$request = new WP_REST_Request( 'GET', '/acme-live/v1/token' );
-$request->set_query_params( json_decode( '${JSON.stringify(query)}', true ) );
-$response = rest_do_request( $request );
-echo wp_json_encode( array( 'status' => $response->get_status(), 'data' => $response->get_data() ) );`);
+$answers = array();
+foreach ( json_decode( '${JSON.stringify(queries)}', true ) as $query ) {
+  $request = new WP_REST_Request( 'GET', '/acme-live/v1/token' );
+  $request->set_query_params( $query );
+  $response  = rest_do_request( $request );
+  $answers[] = array( 'status' => $response->get_status(), 'data' => $response->get_data() );
+}
+echo wp_json_encode( $answers );`);
+}
+
+function getToken(user: number, query: Record<string, string>, setup = ''): TokenAnswer {
+  return getTokens(user, [query], setup)[0]!;
 }
 
 describe('GET /acme-live/v1/token?post=<id>', () => {
@@ -151,8 +175,9 @@ describe('GET /acme-live/v1/token?post=<id>', () => {
   });
 
   it('lists no presence channel and carries no info without post, or for a post the user may not read', () => {
-    for (const query of [{}, { post: String(privatePost) }, { post: String(draft) }, { post: '999999' }]) {
-      const answer = getToken(subscriber, query);
+    const queries = [{}, { post: String(privatePost) }, { post: String(draft) }, { post: '999999' }];
+    for (const [index, answer] of getTokens(subscriber, queries).entries()) {
+      const query = queries[index];
       expect(answer.status, JSON.stringify(query)).toBe(200);
       expect(answer.data.channels, JSON.stringify(query)).toEqual(['public', `private-user-${subscriber}`, 'role-subscriber']);
       const check = verifyToken(answer.data.token, SECRET);
@@ -162,9 +187,9 @@ describe('GET /acme-live/v1/token?post=<id>', () => {
   });
 
   it('refuses a post parameter that is not a positive integer (400 rest_invalid_param)', () => {
-    for (const post of ['abc', '0', '-3', '1.5', '99999999999999999999999']) {
-      expect(getToken(subscriber, { post }), post).toMatchObject({ status: 400, data: { code: 'rest_invalid_param' } });
-    }
+    const posts = ['abc', '0', '-3', '1.5', '99999999999999999999999'];
+    const answers = getTokens(subscriber, posts.map((post) => ({ post })));
+    for (const [index, answer] of answers.entries()) expect(answer, posts[index]).toMatchObject({ status: 400, data: { code: 'rest_invalid_param' } });
   });
 
   it('never gives an anonymous visitor presence, even when a filter adds the channel', () => {
