@@ -106,8 +106,9 @@ describe('Acme_Live_Channels::presence_info()', () => {
   });
 
   it('bounds the name to 100 characters and removes what the relay refuses (control characters, U+2028)', () => {
-    const long = info(editor, `add_filter( 'acme_live_presence_info', static function ( $i ) { $i['name'] = str_repeat( 'é', 150 ); return $i; } );`) as { name: string };
-    expect([...long.name]).toHaveLength(100);
+    const long = info(editor, `add_filter( 'acme_live_presence_info', static function ( $i ) { $i['name'] = str_repeat( '😀', 80 ) . str_repeat( 'é', 70 ); return $i; } );`) as { name: string };
+    // 100 code points (as the relay counts, not 180 UTF-16 units), cut between characters, never inside one.
+    expect(long.name).toBe('😀'.repeat(80) + 'é'.repeat(20));
     const control = info(editor, `add_filter( 'acme_live_presence_info', static function ( $i ) { $i['name'] = "a\\tb\\x7f\\u{2028}c\\n"; return $i; } );`) as { name: string };
     expect(control.name).toBe('a b c');
     expect(memberInfoProblem(long)).toBeNull();
