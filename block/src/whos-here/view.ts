@@ -1,11 +1,11 @@
 /**
  * Front-end entry of the Who's Here block: connects with the same connection and token code as Live Notifications
- * (client/connection.ts, client/api-token.ts), asking the token route for the post's presence channel, and shows
- * the relay's presence events. Any failure leaves the block quietly offline; nothing is thrown into the page.
+ * (client/connection.ts through client/presence-connection.ts, client/api-token.ts), asking the token route for the
+ * post's presence channel, and shows who is there. Any failure leaves the block quietly offline; nothing is thrown
+ * into the page.
  */
 import { fetchToken } from '../client/api-token.js';
-import { connectFeed } from '../client/connection.js';
-import { PresenceList, tokenSubject } from '../client/presence.js';
+import { connectPresence } from '../client/presence-connection.js';
 import {
 	parseWhosHereConfig,
 	presenceChannel,
@@ -30,40 +30,12 @@ function initBlock( root: HTMLElement ): void {
 		view.setState( 'offline' );
 		return;
 	}
-	const channel = presenceChannel( parsed.config );
-	let presence = new PresenceList( channel, null );
-	const redraw = ( change: ReturnType< PresenceList[ 'reset' ] > ) =>
-		view.show( presence.list(), presence.selfId, change );
-	connectFeed( {
-		fetchToken: async () => {
-			const token = await fetchToken(
-				presenceTokenPath( parsed.config )
-			);
-			if ( ! token.channels.includes( channel ) ) {
-				// The route left the channel out: this viewer may not read the post (or is not logged in).
-				throw new Error( `the token does not list ${ channel }` );
-			}
-			if ( presence.selfId === null ) {
-				presence = new PresenceList(
-					channel,
-					tokenSubject( token.token )
-				);
-			}
-			return token;
-		},
-		// Events on the token's other channels are the Live Notifications block's business.
-		onEvent: () => {},
-		onState: ( state ) => {
-			if ( state !== 'live' ) {
-				presence.clear();
-			}
-			view.setState( state );
-		},
-		relayEvents: {
-			presence_state: ( payload ) => redraw( presence.reset( payload ) ),
-			member_added: ( payload ) => redraw( presence.add( payload ) ),
-			member_removed: ( payload ) => redraw( presence.remove( payload ) ),
-		},
+	connectPresence( {
+		channel: presenceChannel( parsed.config ),
+		fetchToken: () => fetchToken( presenceTokenPath( parsed.config ) ),
+		onChange: ( members, selfId, change ) =>
+			view.show( members, selfId, change ),
+		onState: ( state ) => view.setState( state ),
 		debug,
 	} );
 }
