@@ -19,6 +19,11 @@ export interface BenchConfig {
   ingestDurationMs: number;
   ingestConcurrency: number;
   connectConcurrency: number;
+  /**
+   * Subscribers connected and closed again before the idle memory reading, so that the code V8 compiles and the
+   * pools a server fills on its first connections are in the baseline and not charged to each connection.
+   */
+  warmUpSubscribers: number;
   /** Writes a CPU profile of the wp-realtime relay while it broadcasts to the largest subscriber count. */
   profile: boolean;
   /**
@@ -34,17 +39,17 @@ const PROFILES: Record<BenchConfig['mode'], Omit<BenchConfig, 'name' | 'targets'
   full: {
     mode: 'full', subscribers: [1000, 5000, 10_000], defaultTransportSubscribers: 1000, deliveriesPerRun: 400_000, minEvents: 40,
     throughputRepeats: 2, window: 8, latencyDeliveriesPerSec: 20_000, latencyDurationMs: 10_000, ingestDurationMs: 8000,
-    ingestConcurrency: 16, connectConcurrency: 200,
+    ingestConcurrency: 16, connectConcurrency: 200, warmUpSubscribers: 200,
   },
   quick: {
     mode: 'quick', subscribers: [500, 1000], defaultTransportSubscribers: 500, deliveriesPerRun: 150_000, minEvents: 30,
     throughputRepeats: 1, window: 8, latencyDeliveriesPerSec: 10_000, latencyDurationMs: 5000, ingestDurationMs: 3000,
-    ingestConcurrency: 16, connectConcurrency: 100,
+    ingestConcurrency: 16, connectConcurrency: 100, warmUpSubscribers: 100,
   },
   tiny: {
     mode: 'tiny', subscribers: [20], defaultTransportSubscribers: 10, deliveriesPerRun: 200, minEvents: 5,
     throughputRepeats: 1, window: 4, latencyDeliveriesPerSec: 400, latencyDurationMs: 500, ingestDurationMs: 300,
-    ingestConcurrency: 4, connectConcurrency: 10,
+    ingestConcurrency: 4, connectConcurrency: 10, warmUpSubscribers: 5,
   },
 };
 

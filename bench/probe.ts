@@ -2,7 +2,7 @@
  * Preloaded into every server under test (`node --expose-gc --import probe.js …`) so that the servers themselves stay
  * unmodified. Over the IPC channel the orchestrator asks for memory after a full GC, and starts and stops a CPU
  * profile around exactly the phase it wants to see (a --cpu-prof profile would mostly show connects and idling),
- * and can take heap snapshots to see what a connection costs.
+ * can take heap snapshots to see what a connection costs, and counts its open sockets.
  */
 import { writeFileSync } from 'node:fs';
 import { writeHeapSnapshot } from 'node:v8';
@@ -10,6 +10,7 @@ import { Session } from 'node:inspector/promises';
 
 type ProbeRequest =
   | { benchProbe: 'memory'; requestId: number }
+  | { benchProbe: 'sockets'; requestId: number }
   | { benchProbe: 'profile-start'; requestId: number }
   | { benchProbe: 'profile-stop'; requestId: number; file: string }
   | { benchProbe: 'heap-snapshot'; requestId: number; file: string };
@@ -35,6 +36,9 @@ async function answer(request: ProbeRequest): Promise<Record<string, unknown>> {
   switch (request.benchProbe) {
     case 'memory':
       return { memory: await settledMemory() };
+    case 'sockets':
+      // Open TCP sockets (listening and connected), for every kind of server alike: the warm-up waits on it.
+      return { sockets: process.getActiveResourcesInfo().filter((kind) => kind === 'TCPSocketWrap').length };
     case 'profile-start':
       session = new Session();
       session.connect();

@@ -6,7 +6,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { LoadCommand, LoadReply } from './loadgen/messages.js';
-import type { AnyTarget } from './targets.js';
+import { type AnyTarget, BENCH_PUSHER_APP } from './targets.js';
 
 export const OPEN_FILE_LIMIT = 65_536;
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
@@ -47,6 +47,12 @@ function serverArgs(target: AnyTarget, secret: string): string[] {
   switch (target) {
     case 'wp-realtime':
       return ['bin/wp-realtime.js', 'relay', '--port', '0', '--secret', secret, '--log-level', 'warn', ...liftedRelayLimits()];
+    case 'wp-realtime-pusher':
+      // Subscribers read the public channel, which needs no authorization: the app secret only has to exist.
+      return [
+        'bin/wp-realtime.js', 'relay', '--port', '0', '--secret', secret, '--log-level', 'warn', ...liftedRelayLimits(),
+        '--pusher-app-id', BENCH_PUSHER_APP.id, '--pusher-key', BENCH_PUSHER_APP.key, '--pusher-secret', secret,
+      ];
     case 'naive-socketio':
       return [here('./baselines/naive-socketio.js')];
     case 'raw-ws':
@@ -114,6 +120,11 @@ export class ServerProcess {
   /** process.memoryUsage() of the server after full GCs (see probe.ts). */
   memory(): Promise<NodeJS.MemoryUsage> {
     return this.probe({ benchProbe: 'memory' }, (reply) => reply.memory as NodeJS.MemoryUsage);
+  }
+
+  /** How many TCP sockets the server holds open (see probe.ts). */
+  openSockets(): Promise<number> {
+    return this.probe({ benchProbe: 'sockets' }, (reply) => reply.sockets as number);
   }
 
   /** Starts a V8 CPU profile inside the server; profileStop writes it as a .cpuprofile file. */

@@ -65,8 +65,9 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
   }
 
   const ingest: BenchResults['ingest'] = [];
-  // The scale scenario measures broadcast alone; ingest does not depend on how many listen.
-  for (const target of config.scale === null ? config.targets : []) {
+  // The scale scenario measures broadcast alone; ingest does not depend on how many listen, nor on how they read
+  // (wp-realtime-pusher's ingest is wp-realtime's: the same route of the same relay).
+  for (const target of config.scale === null ? config.targets.filter((t) => t !== 'wp-realtime-pusher') : []) {
     ingest.push(await ingestScenario(target, 1, config, secret, progress));
     if (isSignedIngest(target)) ingest.push(await ingestScenario(target, 100, config, secret, progress));
   }

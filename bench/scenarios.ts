@@ -49,6 +49,27 @@ async function connectAll(server: ServerProcess, load: LoadGenerator, config: Be
   return result;
 }
 
+const WARM_UP_SETTLE_MS = 15_000;
+
+/**
+ * Connects a few subscribers and closes them, then waits until the server holds no more sockets than before, so the
+ * idle reading that follows is a warm server's (compiled code, pools, caches) and not a cold one's. Without it the
+ * first size of a run charges ≈ 0.8 MB of compiled code to its connections (docs/benchmarks.md, issue 13).
+ */
+async function warmUp(server: ServerProcess, load: LoadGenerator, config: BenchConfig, secret: string, transport: 'websocket' | 'default'): Promise<void> {
+  if (config.warmUpSubscribers <= 0) return;
+  const before = await server.openSockets();
+  await connectAll(server, load, config, secret, config.warmUpSubscribers, transport);
+  await load.run({ cmd: 'close', secret }, 60_000);
+  const deadline = Date.now() + WARM_UP_SETTLE_MS;
+  let open = await server.openSockets();
+  while (open > before && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    open = await server.openSockets();
+  }
+  if (open > before) throw new Error(`${server.target}: ${open - before} warm-up sockets still open after ${WARM_UP_SETTLE_MS} ms`);
+}
+
 /** How the scale scenario's subscribers reach the server (bench/source-addresses.ts). */
 export interface SpreadOptions {
   sourceAddresses: string[];
@@ -62,6 +83,7 @@ export interface SpreadOptions {
  */
 export async function broadcastScenario(target: AnyTarget, subscribers: number, config: BenchConfig, secret: string, progress: Progress, profileFile?: string, spread?: SpreadOptions): Promise<BroadcastResult> {
   return withProcesses(target, secret, async (server, load) => {
+    await warmUp(server, load, config, secret, 'websocket');
     const idle = await server.memory();
     const connect = await connectAll(server, load, config, secret, subscribers, 'websocket', spread?.sourceAddresses);
     const loaded = await server.memory();
@@ -105,6 +127,7 @@ export async function broadcastScenario(target: AnyTarget, subscribers: number, 
 
 export async function defaultTransportScenario(target: AnyTarget, subscribers: number, config: BenchConfig, secret: string, progress: Progress): Promise<DefaultTransportResult> {
   return withProcesses(target, secret, async (server, load) => {
+    await warmUp(server, load, config, secret, 'default');
     const idle = await server.memory();
     const connect = await connectAll(server, load, config, secret, subscribers, 'default');
     const loaded = await server.memory();

@@ -3,7 +3,7 @@
  * `external` is where the WordPress-side and Chromium end-to-end benchmarks add their figures later.
  */
 import { z } from 'zod';
-import { ALL_TARGETS } from './targets.js';
+import { ALL_TARGETS, RELAY_TARGETS } from './targets.js';
 
 export const RESULTS_SCHEMA_ID = 'wp-realtime-bench/v1';
 
@@ -74,6 +74,8 @@ export const ingestResult = z.object({
 });
 
 export const ratio = z.object({
+  /** Which way of reading the relay the row is for; absent (results before the Pusher scenario): wp-realtime. */
+  relay: z.enum(RELAY_TARGETS).optional(),
   subscribers: count,
   /** wp-realtime ÷ baseline; above 1 means wp-realtime delivers more per second. */
   deliveriesVsNaive: finite.nullable(),

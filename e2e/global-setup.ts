@@ -18,6 +18,7 @@ import { packageRoot } from '../stack/package-root.js';
 import { chooseRuntime, hostUrlFromWordPress, isWordPressRuntime, listenHostFor, WORDPRESS_RUNTIMES, type WordPressRuntime } from '../stack/runtime.js';
 import { startCronPump } from '../stack/cron-pump.js';
 import { startWordPress } from '../stack/wordpress.js';
+import { e2ePusherApp, pusherConstants } from './support/pusher-app.js';
 import { publishStack } from './support/stack-env.js';
 import { WpClient } from './support/wp-client.js';
 
@@ -83,7 +84,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     projectDir: root,
     port: WP_PORT,
     dbPort: DB_PORT,
-    constants: { ACME_LIVE_SECRET: secret, ACME_LIVE_RELAY_URL: relayUrlForWordPress, ...(pumpsCron ? { DISABLE_WP_CRON: true } : {}) },
+    constants: {
+      ACME_LIVE_SECRET: secret,
+      ACME_LIVE_RELAY_URL: relayUrlForWordPress,
+      // The plugin's Pusher routes answer only with these; the Pusher specs start a relay with the same app.
+      ...pusherConstants(e2ePusherApp(secret)),
+      ...(pumpsCron ? { DISABLE_WP_CRON: true } : {}),
+    },
     instance,
     runtime,
     configPlugins: false,

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { type EventEnvelope, type IncomingEvent } from '../protocol/index.js';
 import type { ClientEvent } from './client-events.js';
-import type { DeliveryCore } from './core/delivery.js';
+import type { DeliveryCore, UserTermination } from './core/delivery.js';
 import type { EventHistory, ReplayResult } from './history.js';
 import type { RelayMetrics } from './metrics.js';
 
@@ -65,6 +65,8 @@ export interface Broker {
   replay(lastEventId: string, channels: Iterable<string>, maxBytes: number): Promise<ReplayResult>;
   /** Sends a client event to its channel's subscribers on every relay (not stored, not numbered). */
   publishClientEvent(event: ClientEvent): void;
+  /** Closes a signed-in user's Pusher connections on every relay; resolves once every relay will hear of it. */
+  terminateUser(termination: UserTermination): Promise<void>;
   /** False while the broker cannot accept events (a shared store is unreachable). */
   isReady(): boolean;
   close(): Promise<void>;
@@ -110,6 +112,10 @@ export class LocalBroker implements Broker {
 
   publishClientEvent(event: ClientEvent): void {
     this.core.deliverClientEvent(event);
+  }
+
+  async terminateUser(termination: UserTermination): Promise<void> {
+    this.core.terminateUser(termination);
   }
 
   isReady(): boolean {

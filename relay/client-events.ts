@@ -11,7 +11,8 @@ import type { MessageBudget } from './client-messages.js';
 import type { RelayOptions } from './options.js';
 
 export const CLIENT_EVENT_PREFIX = 'client-';
-export const CLIENT_EVENT_NAME_PATTERN = /^client-[a-z0-9][a-z0-9_.:-]{0,56}$/;
+/** Letters of either case: Laravel Echo whispers camelCase names (`whisper("isTyping")` sends client-isTyping). */
+export const CLIENT_EVENT_NAME_PATTERN = /^client-[A-Za-z0-9][A-Za-z0-9_.:-]{0,56}$/;
 
 /** A client event on its way to the channel's other subscribers (on every relay). */
 export interface ClientEvent {
@@ -44,7 +45,7 @@ export function isClientEventName(name: string): boolean {
 
 /** Decides one client event; the caller delivers an accepted one. */
 export function checkClientEvent(
-  session: ClientSession,
+  session: Pick<ClientSession, 'user' | 'channels'>,
   origin: string,
   name: string,
   payload: unknown,

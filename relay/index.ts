@@ -30,7 +30,8 @@ import { isFreshWebSocket, WebSocketFrontEnd } from './socketio/websocket.js';
 import { PusherApps } from './pusher/apps.js';
 import { createPusherApi, isPusherApiPath } from './pusher/http-api.js';
 import { isPusherPath, PusherFrontEnd } from './pusher/websocket.js';
-import { type ReadyWebhooks, startReadyWebhooks } from './webhooks.js';
+import { reportDecisions, reportingClientEvents } from './webhook-reports.js';
+import { createWebhooks } from './webhooks.js';
 
 export { RELAY_DEFAULTS, type RelayOptions } from './options.js';
 
@@ -75,29 +76,34 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
   const limitHandshake = handshakeLimiter(options, metrics);
   const redisUrl = options.redisUrl;
   const redisBroker = redisUrl === undefined ? undefined : new RedisBroker({ core, options: { ...options, redisUrl }, metrics, logger });
-  const broker: Broker = redisBroker ?? new LocalBroker(history, metrics, core);
+  // Created before the front-ends: the core reports what it decides from the first client on.
+  const webhooks = createWebhooks({ options, isReady: () => !draining && broker.isReady(), metrics, logger });
+  reportDecisions(core, webhooks, redisBroker?.occupancy);
+  const broker: Broker = reportingClientEvents(redisBroker ?? new LocalBroker(history, metrics, core), webhooks);
   const clientEventChannels = clientEventChannelsOf(options.clientEvents);
   const protocol = new SocketIoProtocol({ core, broker, options, metrics, logger, limitHandshake, clientEventChannels });
   const frontEndDeps = { options, metrics, protocol, allowRequest, addressOf, openByIp };
   const engine = new EngineFrontEnd(frontEndDeps);
   const websockets = options.leanWebSocket ? new WebSocketFrontEnd(frontEndDeps) : undefined;
   const pusherApps = new PusherApps(options.pusherApps);
-  const pusher = pusherApps.size === 0 ? undefined : new PusherFrontEnd({ apps: pusherApps, core, options, metrics, allowRequest, addressOf, openByIp, limitHandshake });
+  const directory: ChannelDirectory = redisBroker?.directory ?? {
+    occupied: async () => core.occupied(),
+    members: (channel) => core.presence.members(channel),
+  };
+  const pusher =
+    pusherApps.size === 0
+      ? undefined
+      : new PusherFrontEnd({ apps: pusherApps, core, broker, options, metrics, clientEventChannels, allowRequest, addressOf, openByIp, limitHandshake });
   const pusherApi =
-    pusherApps.size === 0 ? undefined : createPusherApi({ apps: pusherApps, broker, core, options, metrics, logger, addressOf, isDraining: () => draining });
+    pusherApps.size === 0 ? undefined : createPusherApi({ apps: pusherApps, broker, directory, options, metrics, logger, addressOf, isDraining: () => draining });
   httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (pusher && isPusherPath(req.url)) pusher.handleUpgrade(req, socket, head);
     else if (!isEnginePath(req.url)) socket.destroy();
     else if (websockets && isFreshWebSocket(req)) websockets.handleUpgrade(req, socket, head);
     else engine.handleUpgrade(req, socket, head);
   });
-  const directory: ChannelDirectory = redisBroker?.directory ?? {
-    occupied: async () => core.occupied(),
-    members: (channel) => core.presence.members(channel),
-  };
   const channelsApi = createChannelsApiHandler({ secret: options.secret, directory, metrics, logger });
   const ingest = createIngestHandler({ options, broker, metrics, logger, isDraining: () => draining, addressOf });
-  let webhooks: ReadyWebhooks | undefined;
 
   /** Ingest, the hot path, skips express; engine.io answers its own path. */
   function handleRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -150,7 +156,7 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
       redisBroker.start();
     }
     // Ready means listening (and, with Redis, sharing broadcasts): the sites are told then, and after every outage.
-    webhooks = startReadyWebhooks({ options, isReady: () => !draining && broker.isReady(), metrics, logger });
+    webhooks.start();
     const { port } = httpServer.address() as AddressInfo;
     const host = options.host.includes(':') ? `[${options.host}]` : options.host;
     return `http://${host}:${port}`;
@@ -164,7 +170,6 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
   async function stop(): Promise<void> {
     if (draining) return;
     draining = true;
-    webhooks?.stop();
     protocol.stop();
     websockets?.stop();
     pusher?.stop();
@@ -184,6 +189,8 @@ export function createRelay(input: Partial<RelayOptions> & { secret: string; log
     httpServer.closeAllConnections();
     await bounded(closed, 'HTTP server close');
     await bounded(broker.close(), 'broker close');
+    // The channels this relay vacated (and, with Redis, the members it let go) are reported within a second.
+    await webhooks.stop(1_000);
     logger.info('relay stopped');
   }
 

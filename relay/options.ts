@@ -55,6 +55,10 @@ export interface RelayOptions {
   webhookTimeoutMs: number;
   /** Retries of a failed webhook POST (exponential backoff from 0.5 s, at most 30 s apart). */
   webhookRetries: number;
+  /** Events one webhook URL may have waiting (`--webhook-max-queue`); past it the oldest is dropped (counted, logged). */
+  webhookMaxQueue: number;
+  /** Also report accepted client events to the webhook URLs (`--webhook-client-events`); off by default. */
+  webhookClientEvents: boolean;
   /**
    * Bytes of missed events one reconnecting client may be replayed (`--max-replay-bytes`); past it the client gets
    * `replay_gap` alone and reloads, so a handshake can never make the relay queue history's worth of data for it.
@@ -119,6 +123,8 @@ export const RELAY_DEFAULTS: Omit<RelayOptions, 'secret'> = {
   webhookUrls: [],
   webhookTimeoutMs: 10_000,
   webhookRetries: 8,
+  webhookMaxQueue: 10_000,
+  webhookClientEvents: false,
   maxReplayBytes: 1024 * 1024,
   clientMessageRate: 20,
   maxSocketsPerIp: 2_000,

@@ -1,12 +1,17 @@
 /**
  * N subscribers of one server, all in this process: socket.io clients for the two socket.io relays, plain `ws`
- * clients for the raw baseline. Each delivery is reported by event id to one callback.
+ * clients for the raw baseline, and lean Pusher-protocol clients over `ws` for the relay's Pusher front-end. Each
+ * delivery is reported by event id to one callback.
+ * Why not pusher-js per subscriber: its Node build keeps per-client timers, a connection state machine and a
+ * default 4 s activity check each, so 5k of them would measure the load generator's CPU rather than the relay; the
+ * lean client sends exactly what pusher-js sends (connect with protocol=7, pusher:subscribe, pusher:pong) and reads
+ * the same frames. The browser proof with the real pusher-js is e2e/specs/pusher-wordpress.spec.ts.
  */
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { summarizeLatencies } from '../stats.js';
-import { usesSocketIo, type AnyTarget, type Transport } from '../targets.js';
+import { BENCH_PUSHER_APP, subscriberProtocol, type AnyTarget, type Transport } from '../targets.js';
 import type { ConnectCommand, ConnectResult } from './messages.js';
 
 export type DeliveryListener = (eventId: string) => void;
@@ -27,6 +32,8 @@ export class SubscriberPool {
   }
 
   async connect(command: ConnectCommand): Promise<ConnectResult> {
+    // A pool is connected again after the warm-up's closeAll(): from here on a disconnect is a drop again.
+    this.closing = false;
     const started = performance.now();
     const perConnection: number[] = [];
     const failures: Record<string, number> = {};
@@ -67,7 +74,53 @@ export class SubscriberPool {
   }
 
   private open(target: AnyTarget, url: string, transport: Transport, timeoutMs: number, onUpgrade: () => void, localAddress?: string): Promise<Subscriber> {
-    return usesSocketIo(target) ? this.openSocketIo(url, transport, timeoutMs, onUpgrade, localAddress) : this.openWebSocket(url, timeoutMs, localAddress);
+    switch (subscriberProtocol(target)) {
+      case 'socket.io':
+        return this.openSocketIo(url, transport, timeoutMs, onUpgrade, localAddress);
+      case 'pusher':
+        return this.openPusher(url, timeoutMs, localAddress);
+      case 'raw':
+        return this.openWebSocket(url, timeoutMs, localAddress);
+    }
+  }
+
+  /** A Pusher protocol 7 client subscribed to `public`: resolves once pusher_internal:subscription_succeeded came. */
+  private openPusher(url: string, timeoutMs: number, localAddress?: string): Promise<Subscriber> {
+    return new Promise((resolve, reject) => {
+      const address = `${url.replace(/^http/, 'ws')}/app/${BENCH_PUSHER_APP.key}?protocol=7&client=wp-realtime-bench&version=1.0.0`;
+      const socket = new WebSocket(address, { perMessageDeflate: false, handshakeTimeout: Math.max(1000, timeoutMs), localAddress });
+      let subscribed = false;
+      const timer = setTimeout(() => {
+        socket.terminate();
+        reject(new Error('no pusher subscription_succeeded in time'));
+      }, Math.max(1000, timeoutMs));
+      socket.on('message', (raw) => {
+        const message = JSON.parse(String(raw)) as { event?: string; channel?: string; data?: unknown };
+        if (message.channel === 'public' && typeof message.data === 'string' && !message.event?.startsWith('pusher')) {
+          const data = JSON.parse(message.data) as { id?: unknown };
+          if (typeof data.id === 'string') this.onDelivery(data.id);
+        } else if (message.event === 'pusher:connection_established') {
+          socket.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel: 'public' } }));
+        } else if (message.event === 'pusher_internal:subscription_succeeded' && !subscribed) {
+          subscribed = true;
+          clearTimeout(timer);
+          socket.once('close', () => {
+            if (!this.closing) this.disconnects++;
+          });
+          resolve({ close: () => socket.terminate() });
+        } else if (message.event === 'pusher:ping') {
+          socket.send(JSON.stringify({ event: 'pusher:pong', data: {} }));
+        } else if (message.event === 'pusher:error' || message.event === 'pusher:subscription_error') {
+          clearTimeout(timer);
+          socket.terminate();
+          reject(new Error(`${message.event}: ${JSON.stringify(message.data)}`));
+        }
+      });
+      socket.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
   }
 
   private openSocketIo(url: string, transport: Transport, timeoutMs: number, onUpgrade: () => void, localAddress?: string): Promise<Subscriber> {

@@ -22,9 +22,9 @@ export function resultsSection(results: BenchResults, chartPath: string): string
   const lines: string[] = [];
   lines.push(`Run \`${results.name}\` (${results.mode}), ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${results.machine.cpus} × ${results.machine.cpuModel}, Node ${results.machine.node}, socket.io ${results.setup.socketIoVersion}, ws ${results.setup.wsVersion}, ~${results.setup.eventBytes}-byte events; load average at start ${results.machine.loadAverageAtStart.map((l) => l.toFixed(1)).join(' / ')}.`);
   lines.push('', `![chart](${chartPath})`, '', '### Headline: wp-realtime ÷ baseline', '');
-  lines.push('| subscribers | deliveries/s vs naive | vs raw ws | heap/conn vs naive | vs raw ws | p99 vs naive |', '|---:|---:|---:|---:|---:|---:|');
+  lines.push('| read over | subscribers | deliveries/s vs naive | vs raw ws | heap/conn vs naive | vs raw ws | p99 vs naive |', '|---|---:|---:|---:|---:|---:|---:|');
   for (const r of results.ratios) {
-    lines.push(`| ${r.subscribers} | ${fmt(r.deliveriesVsNaive, 2)}× | ${fmt(r.deliveriesVsRawWs, 2)}× | ${fmt(r.heapPerConnVsNaive, 2)}× | ${fmt(r.heapPerConnVsRawWs, 2)}× | ${fmt(r.p99VsNaive, 2)}× |`);
+    lines.push(`| ${r.relay === 'wp-realtime-pusher' ? 'Pusher protocol' : 'socket.io'} | ${r.subscribers} | ${fmt(r.deliveriesVsNaive, 2)}× | ${fmt(r.deliveriesVsRawWs, 2)}× | ${fmt(r.heapPerConnVsNaive, 2)}× | ${fmt(r.heapPerConnVsRawWs, 2)}× | ${fmt(r.p99VsNaive, 2)}× |`);
   }
   lines.push('', '### Broadcast (websocket transport)', '');
   lines.push('| server | subscribers | connect (all) ms | deliveries/s (median) | latency rate ev/s | p50 ms | p95 ms | p99 ms | delivered | heap KB/conn | RSS KB/conn | dropped |');
@@ -61,7 +61,7 @@ export function scaleSection(results: BenchResults, chartPath: string): string {
     lines.push(`| ${r.target} | ${r.subscribers} | ${addresses} | ${fmt(r.connect.totalMs)} | ${r.connect.failed} | ${fmt(r.throughput.deliveriesPerSec)} | ${fmt(l.latency.p50Ms, 1)} | ${fmt(l.latency.p99Ms, 1)} | ${l.deliveries}/${l.expectedDeliveries} | ${fmt(r.memory.rssPerConnKB, 1)} | ${fmt(r.memory.heapPerConnKB, 1)} | ${r.disconnects} |`);
   }
   for (const r of results.ratios) {
-    lines.push('', `wp-realtime ÷ raw ws at ${r.subscribers}: deliveries/s ${fmt(r.deliveriesVsRawWs, 2)}×, RSS per connection ${fmt(r.rssPerConnVsRawWs, 2)}×, heap per connection ${fmt(r.heapPerConnVsRawWs, 2)}×.`);
+    lines.push('', `${r.relay ?? 'wp-realtime'} ÷ raw ws at ${r.subscribers}: deliveries/s ${fmt(r.deliveriesVsRawWs, 2)}×, RSS per connection ${fmt(r.rssPerConnVsRawWs, 2)}×, heap per connection ${fmt(r.heapPerConnVsRawWs, 2)}×.`);
   }
   return lines.join('\n');
 }

@@ -30,6 +30,8 @@ interface RelayFlags {
   webhookUrl?: string[];
   webhookTimeout: number;
   webhookRetries: number;
+  webhookMaxQueue: number;
+  webhookClientEvents: boolean;
   maxReplayBytes: number;
   clientMessageRate: number;
   maxPresenceMembers: number;
@@ -162,12 +164,14 @@ export function relayCommand(): Command {
       parseTrustProxy,
     )
     .addOption(
-      new Option('--webhook-url <url...>', "WordPress webhook routes told (signed) when the relay is ready, so sites send what they queued during an outage at once: the plugin's /wp-json/<slug>/v1/webhook")
+      new Option('--webhook-url <url...>', "WordPress webhook routes told (signed) when the relay is ready, so sites send what they queued during an outage at once, and of channel_occupied/vacated and member_added/removed: the plugin's /wp-json/<slug>/v1/webhook")
         .env('WP_REALTIME_WEBHOOK_URL')
         .argParser(parseWebhookUrl),
     )
     .option('--webhook-timeout <ms>', 'how long one webhook request may take', integerInRange(100, 120_000), RELAY_DEFAULTS.webhookTimeoutMs)
     .option('--webhook-retries <n>', 'retries of a failed webhook request (backoff from 0.5 s, at most 30 s apart)', integerInRange(0, 100), RELAY_DEFAULTS.webhookRetries)
+    .option('--webhook-max-queue <n>', 'events one webhook URL may have waiting; past it the oldest is dropped (counted on /metrics, logged)', integerInRange(1, 1_000_000), RELAY_DEFAULTS.webhookMaxQueue)
+    .option('--webhook-client-events', 'also report accepted client events (client_event) to the webhook URLs (default: off)', RELAY_DEFAULTS.webhookClientEvents)
     .option('--max-replay-bytes <bytes>', 'missed events (JSON bytes) replayed to one reconnecting client; past it the client gets replay_gap and reloads', integerInRange(1024, 1024 ** 3), RELAY_DEFAULTS.maxReplayBytes)
     .option('--client-message-rate <n>', 'messages per second one client may send (refused past it; dropped past twice it)', integerInRange(1, 1_000_000), RELAY_DEFAULTS.clientMessageRate)
     .option('--max-presence-members <n>', 'users one presence channel holds; a new user past it is refused (presence_full)', integerInRange(1, 1_000_000), RELAY_DEFAULTS.maxPresenceMembers)
@@ -212,6 +216,8 @@ export function relayCommand(): Command {
         webhookUrls: flags.webhookUrl ?? [],
         webhookTimeoutMs: flags.webhookTimeout,
         webhookRetries: flags.webhookRetries,
+        webhookMaxQueue: flags.webhookMaxQueue,
+        webhookClientEvents: flags.webhookClientEvents,
         maxReplayBytes: flags.maxReplayBytes,
         clientMessageRate: flags.clientMessageRate,
         maxPresenceMembers: flags.maxPresenceMembers,

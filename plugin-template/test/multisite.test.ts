@@ -4,13 +4,12 @@
  * afterwards gets its table (wp_initialize_site); a deleted site's table is dropped (wpmu_drop_tables); uninstall
  * cleans every site. WP_REALTIME_TEST_WP_CORE=<core dir> runs it on another WordPress (e.g. 7.1).
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli, tempDir } from '../../cli/test/scaffold-helpers.js';
-import { startMariaDb, type MariaDb } from './support/mariadb.js';
-import { installMultisite, type Multisite } from './support/multisite.js';
+import type { MariaDb } from './support/mariadb.js';
+import type { Multisite } from './support/multisite.js';
+import { PLUGIN, scaffoldedPluginSite, type PluginSite } from './support/plugin-site.js';
 
-const PLUGIN = 'acme-live/acme-live.php';
+let plugin: PluginSite | undefined;
 let db: MariaDb;
 let network: Multisite;
 
@@ -51,16 +50,12 @@ echo (int) $id;`,
 }
 
 beforeAll(async () => {
-  assertBuilt();
-  db = await startMariaDb();
-  network = installMultisite(db);
-  const scaffold = runCli(['scaffold', 'acme-live', '--dir', join(network.pluginsDir, 'acme-live'), '--relay-url', 'http://127.0.0.1:9'], tempDir('multisite'));
-  if (scaffold.code !== 0) throw new Error(`scaffold failed: ${scaffold.stderr}`);
+  plugin = await scaffoldedPluginSite('multisite', 'none');
+  ({ db, site: network } = plugin);
 }, 120_000);
 
 afterAll(async () => {
-  network?.remove();
-  await db?.stop();
+  await plugin?.stop();
 });
 
 describe('network-activated on a subdirectory multisite', () => {

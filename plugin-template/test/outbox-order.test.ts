@@ -5,12 +5,11 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli, tempDir } from '../../cli/test/scaffold-helpers.js';
-import { startMariaDb, type MariaDb } from './support/mariadb.js';
-import { installMultisite, type Multisite } from './support/multisite.js';
+import type { MariaDb } from './support/mariadb.js';
+import type { Multisite } from './support/multisite.js';
+import { OUTBOX_TABLE, scaffoldedPluginSite, type PluginSite } from './support/plugin-site.js';
 
-const PLUGIN = 'acme-live/acme-live.php';
-const TABLE = 'wordpress.wp_acme_live_outbox';
+let plugin: PluginSite | undefined;
 let db: MariaDb;
 let site: Multisite;
 
@@ -39,21 +38,16 @@ function hasDue(): boolean {
 }
 
 function clearOutbox(): void {
-  db.query(`DELETE FROM ${TABLE}`);
+  db.query(`DELETE FROM ${OUTBOX_TABLE}`);
 }
 
 beforeAll(async () => {
-  assertBuilt();
-  db = await startMariaDb();
-  site = installMultisite(db);
-  const scaffold = runCli(['scaffold', 'acme-live', '--dir', join(site.pluginsDir, 'acme-live'), '--relay-url', 'http://127.0.0.1:9'], tempDir('outbox-order'));
-  if (scaffold.code !== 0) throw new Error(`scaffold failed: ${scaffold.stderr}`);
-  site.php<null>(`$result = activate_plugin( '${PLUGIN}' ); if ( is_wp_error( $result ) ) { fwrite( STDERR, $result->get_error_message() ); exit( 1 ); } echo 'null';`);
+  plugin = await scaffoldedPluginSite('outbox-order');
+  ({ db, site: site } = plugin);
 }, 120_000);
 
 afterAll(async () => {
-  site?.remove();
-  await db?.stop();
+  await plugin?.stop();
 });
 
 describe('the outbox sends first in, first out', () => {
@@ -80,7 +74,7 @@ describe('the outbox sends first in, first out', () => {
     expect(site.php<number>(`echo (int) acme_live_services()['outbox']->end_backoff();`)).toBeGreaterThanOrEqual(1);
     expect(dueTypes()).toEqual(['outage.first', 'outage.second', 'outage.third']);
     expect(hasDue()).toBe(true);
-    expect(db.query(`SELECT attempts FROM ${TABLE} WHERE id = '${first!.id}'`)).toEqual([['1']]);
+    expect(db.query(`SELECT attempts FROM ${OUTBOX_TABLE} WHERE id = '${first!.id}'`)).toEqual([['1']]);
   });
 
   it('a claim stops at the first row another dispatcher won, so none after it is sent before it', () => {
@@ -100,7 +94,7 @@ echo wp_json_encode( array_column( $o->claim( $rows, 60 ), 'type' ) );`);
   it('a dead letter leaves the queue and holds nothing back', () => {
     clearOutbox();
     queue(['dead.refused', 'dead.next']);
-    db.query(`UPDATE ${TABLE} SET status = 'dead' WHERE type = 'dead.refused'`);
+    db.query(`UPDATE ${OUTBOX_TABLE} SET status = 'dead' WHERE type = 'dead.refused'`);
     expect(dueTypes()).toEqual(['dead.next']);
   });
 });
@@ -110,13 +104,13 @@ describe('the upgrade from schema 2', () => {
     clearOutbox();
     queue(['old.one', 'old.two']);
     // What a site on schema 2 has: no seq column, no status_seq index, db_version 2.
-    db.query(`ALTER TABLE ${TABLE} DROP INDEX status_seq, DROP COLUMN seq`);
+    db.query(`ALTER TABLE ${OUTBOX_TABLE} DROP INDEX status_seq, DROP COLUMN seq`);
     db.query("UPDATE wordpress.wp_options SET option_value = '2' WHERE option_name = 'acme_live_db_version'");
     // The next request upgrades it (maybe_install on plugins_loaded) before anything is queued.
     queue(['new.one']);
-    const columns = db.query(`SHOW COLUMNS FROM ${TABLE}`).map((row) => row[0]);
+    const columns = db.query(`SHOW COLUMNS FROM ${OUTBOX_TABLE}`).map((row) => row[0]);
     expect(columns).toContain('seq');
-    expect(db.query(`SHOW INDEX FROM ${TABLE} WHERE Key_name = 'status_seq'`).length).toBeGreaterThan(0);
+    expect(db.query(`SHOW INDEX FROM ${OUTBOX_TABLE} WHERE Key_name = 'status_seq'`).length).toBeGreaterThan(0);
     expect(db.query("SELECT option_value FROM wordpress.wp_options WHERE option_name = 'acme_live_db_version'")).toEqual([['3']]);
     // The rows from before the upgrade have seq 0 and go first, by their time (same second here: by id).
     const due = dueTypes();

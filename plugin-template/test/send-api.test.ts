@@ -4,14 +4,12 @@
  * user or role, and a refused call stores nothing. Delivery of outbox rows to the relay and on to the tabs holding a
  * token for the channel is covered by the outbox and e2e suites; this file owns the addressing.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli, tempDir } from '../../cli/test/scaffold-helpers.js';
-import { startMariaDb, type MariaDb } from './support/mariadb.js';
-import { installMultisite, type Multisite } from './support/multisite.js';
+import type { MariaDb } from './support/mariadb.js';
+import type { Multisite } from './support/multisite.js';
+import { OUTBOX_TABLE, scaffoldedPluginSite, type PluginSite } from './support/plugin-site.js';
 
-const PLUGIN = 'acme-live/acme-live.php';
-const TABLE = 'wordpress.wp_acme_live_outbox';
+let plugin: PluginSite | undefined;
 let db: MariaDb;
 let site: Multisite;
 let author: number;
@@ -28,7 +26,7 @@ echo wp_json_encode( is_wp_error( $r )
 }
 
 function rows(): { id: string; channel: string; type: string; payload: string }[] {
-  return db.query(`SELECT id, channel, type, payload FROM ${TABLE} ORDER BY seq`).map(([id, channel, type, payload]) => ({
+  return db.query(`SELECT id, channel, type, payload FROM ${OUTBOX_TABLE} ORDER BY seq`).map(([id, channel, type, payload]) => ({
     id: id as string,
     channel: channel as string,
     type: type as string,
@@ -47,13 +45,8 @@ echo wp_json_encode( array( 'status' => $response->get_status(), 'channels' => $
 }
 
 beforeAll(async () => {
-  assertBuilt();
-  db = await startMariaDb();
-  site = installMultisite(db);
-  // Port 9 (discard) is closed here: what is queued stays in the outbox for the test to read.
-  const scaffold = runCli(['scaffold', 'acme-live', '--dir', join(site.pluginsDir, 'acme-live'), '--relay-url', 'http://127.0.0.1:9'], tempDir('send-api'));
-  if (scaffold.code !== 0) throw new Error(`scaffold failed: ${scaffold.stderr}`);
-  site.php<null>(`$result = activate_plugin( '${PLUGIN}' ); if ( is_wp_error( $result ) ) { fwrite( STDERR, $result->get_error_message() ); exit( 1 ); } echo 'null';`);
+  plugin = await scaffoldedPluginSite('send-api');
+  ({ db, site: site } = plugin);
   [author, subscriber] = site.php<[number, number]>(`echo wp_json_encode( array(
   wp_insert_user( array( 'user_login' => 'ana', 'user_pass' => 'x', 'role' => 'author' ) ),
   wp_insert_user( array( 'user_login' => 'bo', 'user_pass' => 'x', 'role' => 'subscriber' ) ),
@@ -61,12 +54,11 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  site?.remove();
-  await db?.stop();
+  await plugin?.stop();
 });
 
 beforeEach(() => {
-  db.query(`DELETE FROM ${TABLE}`);
+  db.query(`DELETE FROM ${OUTBOX_TABLE}`);
 });
 
 describe('acme_live_send_to_user()', () => {

@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import type { RelayMetrics } from '../metrics.js';
 import { type Missed, ReplayedFilter } from '../replay.js';
 import { isPresenceChannel } from '../../protocol/index.js';
+import type { DecidedChange, OccupancyStore } from './occupancy.js';
 import { LocalPresenceStore, type PresenceLimits, type PresenceMember, PresenceRoster } from './presence.js';
 import { SubscriptionRegistry } from './registry.js';
 import type { Batch, OutgoingEvent, Subscriber, WireFormat } from './subscriber.js';
@@ -22,6 +23,12 @@ export interface DeliveryLimits {
   /** A subscriber whose unflushed output passes either bound when a new turn's events reach it is cut. */
   maxClientBufferBytes: number;
   maxClientBufferPackets: number;
+}
+
+/** The server's order to close every connection signed in as `user` of Pusher app `app`, on every relay. */
+export interface UserTermination {
+  app: string;
+  user: string;
 }
 
 interface SharedBatch extends Batch {
@@ -38,15 +45,47 @@ export class DeliveryCore {
   /** Frames written since start, by format name (the broadcast_frames metric). */
   readonly framesByFormat = new Map<string, number>();
   private readonly flushTurn = (): void => this.flush();
+  private readonly terminationListeners: ((termination: UserTermination) => void)[] = [];
   /** Who is on each presence channel; in memory until the Redis broker hands it the shared store. */
   readonly presence: PresenceRoster;
+  /** Where this relay's first/last subscriber of a channel is told; none unless something reports occupancy. */
+  private occupancy: OccupancyStore | null = null;
+  /** Told each presence or occupancy change this relay decided (once cluster-wide); none unless webhooks listen. */
+  private decisions: ((change: DecidedChange) => void) | null = null;
 
   constructor(
     private readonly limits: DeliveryLimits & PresenceLimits,
     private readonly metrics: RelayMetrics,
     private readonly logger: Logger,
   ) {
-    this.presence = new PresenceRoster(new LocalPresenceStore((change) => this.presence.apply(change)), limits, metrics, logger);
+    this.presence = new PresenceRoster(
+      new LocalPresenceStore((change) => {
+        this.presence.apply(change);
+        this.decided(change);
+      }),
+      limits,
+      metrics,
+      logger,
+    );
+  }
+
+  /** Reports occupancy (the first and last subscriber here) to `store`; set before any client connects. */
+  trackOccupancy(store: OccupancyStore): void {
+    this.occupancy = store;
+  }
+
+  get tracksOccupancy(): boolean {
+    return this.occupancy !== null;
+  }
+
+  /** `sink` hears every change this relay decided (webhooks); set before any client connects. */
+  onDecided(sink: (change: DecidedChange) => void): void {
+    this.decisions = sink;
+  }
+
+  /** A presence or occupancy change this relay's store decided: told to the sink once, on this relay only. */
+  decided(change: DecidedChange): void {
+    this.decisions?.(change);
   }
 
   /**
@@ -63,9 +102,13 @@ export class DeliveryCore {
     return null;
   }
 
-  subscribe(subscriber: Subscriber, channels: readonly string[]): void {
-    this.registry.add(subscriber, channels);
-    const member = subscriber.member;
+  /**
+   * `member` is who the subscriber is on these presence channels: its token's member for socket.io clients; a Pusher
+   * client names it per subscription (its signed channel_data), hence the parameter.
+   */
+  subscribe(subscriber: Subscriber, channels: readonly string[], member: PresenceMember | null = subscriber.member): void {
+    const opened = this.registry.add(subscriber, channels);
+    if (this.occupancy) for (const channel of opened) this.occupancy.firstHere(channel);
     if (member === null) return;
     for (const channel of channels) if (isPresenceChannel(channel)) this.presence.join(subscriber, channel, member);
   }
@@ -73,14 +116,12 @@ export class DeliveryCore {
   unsubscribe(subscriber: Subscriber, channels: readonly string[]): void {
     // A shared batch would go on taking this turn's later events of the channel it leaves.
     if (subscriber.batch !== null) this.ownBatch(subscriber);
-    this.registry.remove(subscriber, channels);
-    this.leavePresence(subscriber, channels);
+    this.leaveChannels(subscriber, channels);
   }
 
   /** A closed client: out of every channel, nothing held. */
   remove(subscriber: Subscriber, channels: readonly string[]): void {
-    this.registry.remove(subscriber, channels);
-    this.leavePresence(subscriber, channels);
+    this.leaveChannels(subscriber, channels);
     subscriber.held = null;
     subscriber.batch = null;
   }
@@ -97,9 +138,25 @@ export class DeliveryCore {
     for (const subscriber of members) if (subscriber.open && subscriber.id !== event.origin) subscriber.notify(event.name, payload);
   }
 
+  /** Front-ends that close a user's connections; the broker hands every relay's terminations here. */
+  onTermination(listener: (termination: UserTermination) => void): void {
+    this.terminationListeners.push(listener);
+  }
+
+  terminateUser(termination: UserTermination): void {
+    for (const listener of this.terminationListeners) listener(termination);
+  }
+
   /** Channels with at least one subscriber here, with how many (GET /v1/channels). */
   occupied(): ReadonlyMap<string, number> {
     return this.registry.counts();
+  }
+
+  /** Presence first (member_removed), then occupancy (channel_vacated): the order a site expects them in. */
+  private leaveChannels(subscriber: Subscriber, channels: readonly string[]): void {
+    const emptied = this.registry.remove(subscriber, channels);
+    this.leavePresence(subscriber, channels);
+    if (this.occupancy) for (const channel of emptied) this.occupancy.lastHereLeft(channel);
   }
 
   /** Not keyed on subscriber.member: a refreshed token may carry other info (or none) than the one it joined with. */

@@ -73,6 +73,16 @@ export class PresenceRoster {
     return this.store.members(channel);
   }
 
+  /**
+   * The channel's list as this relay holds it (every relay's members), or undefined while it is being read or when no
+   * socket here is on the channel: what a repeated subscription is answered with.
+   */
+  known(channel: string): PresenceMember[] | undefined {
+    if (this.loading.has(channel)) return undefined;
+    const list = this.lists.get(channel);
+    return list === undefined ? undefined : [...list.values()];
+  }
+
   /** Users this relay knows on the channel (every relay's, once a socket here joined it). */
   memberCount(channel: string): number {
     return this.lists.get(channel)?.size ?? this.local.get(channel)?.size ?? 0;

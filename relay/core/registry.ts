@@ -4,21 +4,33 @@ import type { Subscriber } from './subscriber.js';
 export class SubscriptionRegistry {
   private readonly members = new Map<string, Set<Subscriber>>();
 
-  add(subscriber: Subscriber, channels: readonly string[]): void {
+  /** Returns the channels that had no subscriber here before (occupancy). */
+  add(subscriber: Subscriber, channels: readonly string[]): string[] {
+    const opened: string[] = [];
     for (const channel of channels) {
       let set = this.members.get(channel);
-      if (!set) this.members.set(channel, (set = new Set()));
+      if (!set) {
+        this.members.set(channel, (set = new Set()));
+        opened.push(channel);
+      }
       set.add(subscriber);
     }
+    return opened;
   }
 
-  remove(subscriber: Subscriber, channels: readonly string[]): void {
+  /** Returns the channels that have no subscriber here any more (occupancy). */
+  remove(subscriber: Subscriber, channels: readonly string[]): string[] {
+    const emptied: string[] = [];
     for (const channel of channels) {
       const set = this.members.get(channel);
       if (!set) continue;
       set.delete(subscriber);
-      if (set.size === 0) this.members.delete(channel);
+      if (set.size === 0) {
+        this.members.delete(channel);
+        emptied.push(channel);
+      }
     }
+    return emptied;
   }
 
   of(channel: string): ReadonlySet<Subscriber> | undefined {

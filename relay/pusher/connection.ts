@@ -6,18 +6,35 @@
  */
 import type { Socket as TcpSocket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { canRead, CHANNEL_PATTERN, isPublicChannel } from '../../protocol/index.js';
+import { canRead, CHANNEL_PATTERN, isPresenceChannel, isPublicChannel } from '../../protocol/index.js';
+import type { Broker } from '../broker.js';
+import { checkClientEvent } from '../client-events.js';
 import { chargeMessage, MessageBudget } from '../client-messages.js';
 import type { Batch, OutgoingEvent, Subscriber, WireFormat } from '../core/subscriber.js';
 import type { DeliveryCore } from '../core/delivery.js';
+import { MEMBER_ADDED_EVENT, MEMBER_REMOVED_EVENT, PRESENCE_STATE_EVENT, type PresenceMember } from '../core/presence.js';
 import { MAX_CHANNELS_PER_CLIENT } from '../handshake.js';
 import type { RelayMetrics } from '../metrics.js';
 import type { RelayOptions } from '../options.js';
 import type { ReplayedFilter } from '../replay.js';
 import { textFrame } from '../socketio/ws-frames.js';
 import type { PusherApp } from './apps.js';
-import { type ClientMessage, errorMessage, eventMessage, PONG, PUSHER_CODES, subscriptionError, subscriptionSucceeded } from './messages.js';
-import { verifyChannelAuthorization } from './signatures.js';
+import { presenceMember, signedInUser } from './identity.js';
+import {
+  type ClientMessage,
+  clientEventMessage,
+  errorMessage,
+  eventMessage,
+  memberAdded,
+  memberRemoved,
+  PONG,
+  presenceSucceeded,
+  PUSHER_CODES,
+  signinSucceeded,
+  subscriptionError,
+  subscriptionSucceeded,
+} from './messages.js';
+import { verifyChannelAuthorization, verifyUserAuthentication } from './signatures.js';
 
 const WS_OPEN = 1;
 
@@ -32,8 +49,13 @@ const NO_CHANNELS: ReadonlySet<string> = new Set();
 
 export interface PusherConnectionDeps {
   core: DeliveryCore;
+  broker: Pick<Broker, 'publishClientEvent'>;
   options: RelayOptions;
   metrics: RelayMetrics;
+  /** `--client-events` as one pattern (client-events.ts): the same switch as for socket.io clients. */
+  clientEventChannels: RegExp | null;
+  /** Told when a connection signed in, so that the server can terminate a user's connections. */
+  signedIn(connection: PusherConnection): void;
 }
 
 export class PusherConnection implements Subscriber {
@@ -42,9 +64,16 @@ export class PusherConnection implements Subscriber {
   held: OutgoingEvent[] | null = null;
   replayed: ReplayedFilter | null = null;
   readonly channels = new Set<string>();
-  /** Presence over the Pusher protocol is not served yet: a Pusher client is never a presence member. */
-  readonly member = null;
+  /** Who this connection is on each presence channel it joined (from that subscription's signed channel_data). */
+  private readonly memberships = new Map<string, PresenceMember>();
+  /** Presence channels joined whose member list has not come yet: subscription_succeeded waits for it. */
+  private readonly awaitingList = new Set<string>();
+  /** The member of the latest presence subscription: the core's first guess when this connection leaves one. */
+  member: PresenceMember | null = null;
+  /** The user this connection signed in as (pusher:signin), null until then. */
+  user: string | null = null;
   readonly budget: MessageBudget;
+  private readonly clientEventBudget: MessageBudget;
   /** When the client last sent anything (ms), and whether the relay's ping is still unanswered. */
   lastSeen = Date.now();
   pingedAt: number | null = null;
@@ -58,6 +87,7 @@ export class PusherConnection implements Subscriber {
     private readonly deps: PusherConnectionDeps,
   ) {
     this.budget = new MessageBudget(deps.options.clientMessageRate);
+    this.clientEventBudget = new MessageBudget(deps.options.clientEventRate);
   }
 
   get id(): string {
@@ -65,14 +95,25 @@ export class PusherConnection implements Subscriber {
   }
 
   /**
-   * The core's named messages outside event batches. A Pusher client reads no presence channel yet, so what reaches
-   * it here is a client event that a socket.io client sent on a private channel it also reads: Pusher's client-event
-   * frame, with the sender's user id as `user_id`.
+   * The core's named messages outside event batches, in Pusher's words: a presence channel's member list becomes its
+   * subscription_succeeded, member changes become member_added / member_removed, and a client event (from a Pusher
+   * or a socket.io client) carries its sender's user id as `user_id`.
    */
   notify(name: string, payload: unknown): void {
+    if (name === PRESENCE_STATE_EVENT) {
+      const { channel, members } = payload as { channel: string; members: PresenceMember[] };
+      if (this.awaitingList.delete(channel)) this.send(presenceSucceeded(channel, members));
+      return;
+    }
+    if (name === MEMBER_ADDED_EVENT || name === MEMBER_REMOVED_EVENT) {
+      const { channel, member } = payload as { channel: string; member: PresenceMember };
+      // Before its list a change is news to nobody: the list, read later, already has it.
+      if (!this.memberships.has(channel) || this.awaitingList.has(channel)) return;
+      return this.send(name === MEMBER_ADDED_EVENT ? memberAdded(channel, member) : memberRemoved(channel, member));
+    }
     if (!name.startsWith('client-')) return;
     const { channel, data, from } = payload as { channel: string; data: unknown; from: string };
-    this.send(JSON.stringify({ event: name, channel, data: JSON.stringify(data ?? null), user_id: from }));
+    this.send(clientEventMessage(name, channel, data, from));
   }
 
   get open(): boolean {
@@ -124,12 +165,11 @@ export class PusherConnection implements Subscriber {
       case 'subscribe':
         return this.subscribe(message.channel, message.auth, message.channelData);
       case 'unsubscribe':
-        if (this.channels.delete(message.channel)) this.deps.core.unsubscribe(this, [message.channel]);
-        return;
+        return this.unsubscribe(message.channel);
+      case 'signin':
+        return this.signin(message.auth, message.userData);
       case 'client-event':
-        // Client events come with presence and client-event policy (issue 14); until then they are refused.
-        this.deps.metrics.rejections.inc({ reason: 'client_events_disabled' });
-        return this.send(errorMessage(null, `client events are not enabled on this relay (${message.name} on ${message.channel} was not sent)`));
+        return this.clientEvent(message.name, message.channel, message.data);
       case 'unknown':
         return this.send(errorMessage(null, `"${message.name}" is not an event this relay answers`));
       case 'invalid':
@@ -139,34 +179,111 @@ export class PusherConnection implements Subscriber {
   }
 
   /**
-   * Pusher's channel kinds on wp-realtime's rule (canRead): `private-*` with a valid authorization for this socket;
-   * any other name only when wp-realtime reads it as public (`public`, `public-*`). Presence and encrypted channels
-   * are not served yet.
+   * Pusher's channel kinds on wp-realtime's rule (canRead): `private-*` and `presence-*` with a valid authorization
+   * for this socket (a presence one signs its channel_data, which names the member); any other name only when
+   * wp-realtime reads it as public (`public`, `public-*`). Encrypted channels are not served.
    */
   private subscribe(channel: string, auth: unknown, channelData: unknown): void {
     if (!CHANNEL_PATTERN.test(channel)) return this.refuse(channel, 400, `channel names match ${CHANNEL_PATTERN.source}`);
-    if (this.channels.has(channel)) return this.send(subscriptionSucceeded(channel));
-    if (channel.startsWith('presence-') || channel.startsWith('private-encrypted-')) {
-      return this.refuse(channel, 400, `${channel.startsWith('presence-') ? 'presence' : 'encrypted'} channels are not available on this relay yet`);
-    }
+    if (this.channels.has(channel)) return this.confirmAgain(channel);
+    if (channel.startsWith('private-encrypted-')) return this.refuse(channel, 400, 'encrypted channels are not available on this relay');
+    const presence = isPresenceChannel(channel);
     let authorized = NO_CHANNELS;
-    if (channel.startsWith('private-')) {
+    let member: PresenceMember | null = null;
+    if (channel.startsWith('private-') || presence) {
       const data = typeof channelData === 'string' ? channelData : undefined;
-      if (!verifyChannelAuthorization(this.app, auth, this.socketId, channel, data)) {
+      if ((presence && data === undefined) || !verifyChannelAuthorization(this.app, auth, this.socketId, channel, data)) {
         this.deps.metrics.rejections.inc({ reason: 'invalid_authorization' });
-        return this.refuse(channel, 401, `invalid authorization for ${channel}: expected "<key>:<hex HMAC-SHA256(secret, socket_id:channel)>" for socket ${this.socketId}`);
+        const signed = presence ? 'socket_id:channel:channel_data' : 'socket_id:channel';
+        return this.refuse(channel, 401, `invalid authorization for ${channel}: expected "<key>:<hex HMAC-SHA256(secret, ${signed})>" for socket ${this.socketId}`);
+      }
+      if (presence) {
+        const identity = presenceMember(data);
+        if (!identity.ok) {
+          this.deps.metrics.rejections.inc({ reason: 'invalid_authorization' });
+          return this.refuse(channel, 400, identity.message);
+        }
+        member = identity.value;
       }
       authorized = new Set([channel]);
     }
     if (!canRead(channel, { tokenChannels: authorized, publicAllowed: this.deps.options.publicChannels })) {
       this.deps.metrics.rejections.inc({ reason: 'channel_forbidden' });
-      const why = isPublicChannel(channel) ? 'this relay runs with --no-public' : 'only public and public-* channels are open; other channels need the private- prefix and an authorization';
+      const why = isPublicChannel(channel) ? 'this relay runs with --no-public' : 'only public and public-* channels are open; other channels need the private- or presence- prefix and an authorization';
       return this.refuse(channel, 403, `channel "${channel}" is not readable: ${why}`);
     }
     if (this.channels.size >= MAX_CHANNELS_PER_CLIENT) return this.refuse(channel, 400, `a client reads at most ${MAX_CHANNELS_PER_CLIENT} channels`);
+    const full = this.deps.core.refusal(member, [channel], this);
+    if (full !== null) {
+      this.deps.metrics.rejections.inc({ reason: 'presence_full' });
+      return this.refuse(channel, 403, full);
+    }
     this.channels.add(channel);
-    this.deps.core.subscribe(this, [channel]);
-    this.send(subscriptionSucceeded(channel));
+    if (member !== null) {
+      this.memberships.set(channel, member);
+      this.awaitingList.add(channel);
+      this.member = member;
+    }
+    this.deps.core.subscribe(this, [channel], member);
+    // A presence channel is confirmed with its member list, once the core has read it (notify above).
+    if (member === null) this.send(subscriptionSucceeded(channel));
+  }
+
+  /** A repeated subscription: confirmed again, a presence one with the list as this relay holds it now. */
+  private confirmAgain(channel: string): void {
+    if (!this.memberships.has(channel)) return this.send(subscriptionSucceeded(channel));
+    if (this.awaitingList.has(channel)) return;
+    const members = this.deps.core.presence.known(channel);
+    if (members !== undefined) this.send(presenceSucceeded(channel, members));
+  }
+
+  private unsubscribe(channel: string): void {
+    if (!this.channels.delete(channel)) return;
+    this.deps.core.unsubscribe(this, [channel]);
+    this.memberships.delete(channel);
+    this.awaitingList.delete(channel);
+  }
+
+  /**
+   * pusher:signin: the app's server signed user_data for this socket. A signed-in connection can be terminated by
+   * the server (POST /apps/<id>/users/<user>/terminate_connections) and sends client events as that user on private
+   * channels. Pusher's answer to a bad signature: pusher:error 4009 and the connection closed.
+   */
+  private signin(auth: unknown, userData: unknown): void {
+    const data = typeof userData === 'string' ? userData : undefined;
+    if (data === undefined || !verifyUserAuthentication(this.app, auth, this.socketId, data)) {
+      this.deps.metrics.rejections.inc({ reason: 'invalid_authorization' });
+      return this.fail(PUSHER_CODES.unauthorized, `Invalid signin: expected auth "<key>:<hex HMAC-SHA256(secret, socket_id::user::user_data)>" for socket ${this.socketId}`);
+    }
+    const identity = signedInUser(data);
+    if (!identity.ok) {
+      this.deps.metrics.rejections.inc({ reason: 'invalid_authorization' });
+      return this.fail(PUSHER_CODES.unauthorized, `Invalid signin: ${identity.message}`);
+    }
+    if (this.user !== null && this.user !== identity.value) {
+      return this.send(errorMessage(null, `this connection is signed in as user ${this.user} already; a connection is one user`));
+    }
+    this.user = identity.value;
+    this.deps.signedIn(this);
+    this.send(signinSucceeded(data));
+  }
+
+  /**
+   * A client event, decided by the relay's one client-event rule (client-events.ts: --client-events, private-* and
+   * presence-* only, subscribed, size and rate). Its sender is the member this connection is on a presence channel,
+   * else the user it signed in as: a client event never comes from nobody, as for socket.io clients.
+   */
+  private clientEvent(name: string, channel: string, data: unknown): void {
+    const session = { user: this.memberships.get(channel)?.id ?? this.user, channels: [...this.channels] };
+    const verdict = checkClientEvent(session, this.socketId, name, { channel, data }, this.deps.clientEventChannels, this.clientEventBudget, this.deps);
+    if (verdict.ok) {
+      this.deps.metrics.clientEvents.inc();
+      return this.deps.broker.publishClientEvent(verdict.event);
+    }
+    if (verdict.error === 'client_event_rate_limited') return this.send(errorMessage(PUSHER_CODES.clientEventRejected, verdict.message));
+    const message =
+      verdict.error === 'client_event_anonymous' ? `client events on "${channel}" need a user: subscribe to it as a presence member, or sign in (pusher:signin) first` : verdict.message;
+    this.send(errorMessage(null, `${name} was not sent: ${message}`));
   }
 
   private refuse(channel: string, status: number, error: string): void {

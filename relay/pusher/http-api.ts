@@ -1,17 +1,28 @@
 /**
  * The Pusher HTTP API on the relay's port, for Pusher's server SDKs (`pusher` for Node, `pusher/pusher-php-server`):
  * POST /apps/<id>/events and /batch_events publish wp-realtime events through the same broker as POST /v1/events
- * (history, replay, Redis, de-duplication), GET /apps/<id>/channels and /channels/<name> report occupancy.
+ * (history, replay, Redis, de-duplication); GET /apps/<id>/channels, /channels/<name> and /channels/<name>/users report
+ * occupancy and presence members on every relay (the same directory as the signed read API GET /v1/channels); POST
+ * /apps/<id>/users/<user>/terminate_connections closes a signed-in user's connections on every relay.
  * Requests are signed as Pusher signs them (signatures.ts); errors are answered as Pusher does, with the status code
  * and a plain-text message the SDKs pass on.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { checkDataShape, CHANNEL_PATTERN, derivedEventId, type IncomingEvent, MAX_BATCH_SIZE, signedRequestDigest } from '../../protocol/index.js';
+import {
+  checkDataShape,
+  CHANNEL_PATTERN,
+  derivedEventId,
+  type IncomingEvent,
+  isPresenceChannel,
+  MAX_BATCH_SIZE,
+  signedRequestDigest,
+  USER_ID_PATTERN,
+} from '../../protocol/index.js';
 import { type Broker, UnencodableEvent } from '../broker.js';
+import type { ChannelDirectory } from '../channels-api.js';
 import type { AddressOf } from '../client-address.js';
 import { sendJson } from '../http-errors.js';
-import type { DeliveryCore } from '../core/delivery.js';
 import type { Logger } from '../logger.js';
 import type { RejectionReason, RelayMetrics } from '../metrics.js';
 import type { RelayOptions } from '../options.js';
@@ -24,6 +35,10 @@ const API_PATH = /^\/apps\/([^/?]+)(\/[^?]*)?(?:\?(.*))?$/;
 const EVENT_NAME_PATTERN = /^[\x21-\x7e]{1,200}$/;
 const MAX_CHANNELS_PER_EVENT = 100;
 const SOCKET_ID_PATTERN = /^\d{1,20}\.\d{1,20}$/;
+const CHANNEL_ROUTE = /^\/channels\/([^/]+)(\/users)?$/;
+const TERMINATE_ROUTE = /^\/users\/([^/]+)\/terminate_connections$/;
+/** The info attributes the channel routes answer (Pusher's `cache` is not served). */
+const CHANNEL_INFO = new Set(['user_count', 'subscription_count']);
 
 export function isPusherApiPath(url: string | undefined): boolean {
   return url !== undefined && url.startsWith('/apps/');
@@ -32,7 +47,8 @@ export function isPusherApiPath(url: string | undefined): boolean {
 export interface PusherApiDeps {
   apps: PusherApps;
   broker: Broker;
-  core: DeliveryCore;
+  /** Subscribers and presence members on every relay: this relay's alone, or Redis's. */
+  directory: ChannelDirectory;
   options: RelayOptions;
   metrics: RelayMetrics;
   logger: Logger;
@@ -78,9 +94,13 @@ export function createPusherApi(deps: PusherApiDeps): (req: IncomingMessage, res
       return publish(res, events, Number(query.get('auth_timestamp')), body as Buffer);
     }
     if (method === 'GET' && resource === '/channels') return channels(res, query);
-    if (method === 'GET' && resource.startsWith('/channels/') && !resource.slice('/channels/'.length).includes('/')) {
-      return channel(res, decodeURIComponent(resource.slice('/channels/'.length)), query);
+    const channelRoute = method === 'GET' ? CHANNEL_ROUTE.exec(resource) : null;
+    if (channelRoute) {
+      const name = decodeURIComponent(channelRoute[1] as string);
+      return channelRoute[2] === undefined ? channel(res, name, query) : users(res, name);
     }
+    const terminate = method === 'POST' ? TERMINATE_ROUTE.exec(resource) : null;
+    if (terminate) return terminateUser(res, app.id, decodeURIComponent(terminate[1] as string));
     throw new ApiError(404, 'invalid_event', `no Pusher API route for ${method} ${resource || '/'}`);
   }
 
@@ -106,21 +126,49 @@ export function createPusherApi(deps: PusherApiDeps): (req: IncomingMessage, res
     sendJson(res, 200, {});
   }
 
-  function channels(res: ServerResponse, query: URLSearchParams): void {
+  /** Occupied channels on every relay; `user_count` only for presence channels (Pusher: filter_by_prefix=presence-). */
+  async function channels(res: ServerResponse, query: URLSearchParams): Promise<void> {
     const prefix = query.get('filter_by_prefix') ?? '';
-    const withCount = (query.get('info') ?? '').split(',').includes('subscription_count');
-    const result: Record<string, { subscription_count?: number }> = {};
-    for (const [name, count] of deps.core.occupied()) {
-      if (name.startsWith(prefix)) result[name] = withCount ? { subscription_count: count } : {};
-    }
-    sendJson(res, 200, { channels: result });
+    const info = infoOf(query);
+    if (info.has('user_count') && !prefix.startsWith('presence-')) throw new ApiError(400, 'invalid_request', 'info=user_count needs filter_by_prefix=presence-');
+    const occupied = await fromDirectory(deps.directory.occupied());
+    const names = [...occupied.keys()].filter((name) => name.startsWith(prefix)).sort();
+    const infos = await Promise.all(names.map((name) => channelInfo(name, occupied.get(name) as number, info)));
+    sendJson(res, 200, { channels: Object.fromEntries(names.map((name, index) => [name, infos[index]])) });
   }
 
-  function channel(res: ServerResponse, name: string, query: URLSearchParams): void {
-    if (!CHANNEL_PATTERN.test(name)) throw new ApiError(400, 'invalid_event', `channel names match ${CHANNEL_PATTERN.source}`);
-    const count = deps.core.audience(name);
-    const info = (query.get('info') ?? '').split(',');
-    sendJson(res, 200, { occupied: count > 0, ...(info.includes('subscription_count') ? { subscription_count: count } : {}) });
+  async function channel(res: ServerResponse, name: string, query: URLSearchParams): Promise<void> {
+    checkChannelName(name);
+    const info = infoOf(query);
+    if (info.has('user_count') && !isPresenceChannel(name)) throw new ApiError(400, 'invalid_request', 'info=user_count is only for presence channels');
+    const count = (await fromDirectory(deps.directory.occupied())).get(name) ?? 0;
+    sendJson(res, 200, { occupied: count > 0, ...(await channelInfo(name, count, info)) });
+  }
+
+  async function channelInfo(name: string, subscribers: number, info: ReadonlySet<string>): Promise<{ subscription_count?: number; user_count?: number }> {
+    return {
+      ...(info.has('subscription_count') ? { subscription_count: subscribers } : {}),
+      ...(info.has('user_count') && isPresenceChannel(name) ? { user_count: (await fromDirectory(deps.directory.members(name))).length } : {}),
+    };
+  }
+
+  /** A presence channel's members on every relay, as Pusher lists them: ids only. */
+  async function users(res: ServerResponse, name: string): Promise<void> {
+    checkChannelName(name);
+    if (!isPresenceChannel(name)) throw new ApiError(400, 'invalid_request', `"${name}" is not a presence channel: only presence channels have users`);
+    const members = await fromDirectory(deps.directory.members(name));
+    sendJson(res, 200, { users: members.map((member) => ({ id: member.id })) });
+  }
+
+  async function terminateUser(res: ServerResponse, app: string, user: string): Promise<void> {
+    if (!USER_ID_PATTERN.test(user)) throw new ApiError(400, 'invalid_request', `user ids match ${USER_ID_PATTERN.source}`);
+    try {
+      await deps.broker.terminateUser({ app, user });
+    } catch (error) {
+      logger.warn({ err: (error as Error).message }, 'pusher api: the shared store is unavailable');
+      throw new ApiError(503, 'unavailable', 'the relay cannot reach the other relays right now; retry later');
+    }
+    sendJson(res, 200, {});
   }
 
   return (req, res) => {
@@ -134,6 +182,26 @@ export function createPusherApi(deps: PusherApiDeps): (req: IncomingMessage, res
       sendText(res, 500, 'the relay failed to handle this request');
     });
   };
+}
+
+function checkChannelName(name: string): void {
+  if (!CHANNEL_PATTERN.test(name)) throw new ApiError(400, 'invalid_event', `channel names match ${CHANNEL_PATTERN.source}`);
+}
+
+/** `info=a,b`: unknown attributes are refused, as Pusher does, rather than silently unanswered. */
+function infoOf(query: URLSearchParams): ReadonlySet<string> {
+  const info = new Set((query.get('info') ?? '').split(',').filter((item) => item !== ''));
+  for (const item of info) if (!CHANNEL_INFO.has(item)) throw new ApiError(400, 'invalid_request', `info attribute "${item}" is not served; ask for ${[...CHANNEL_INFO].join(', ')}`);
+  return info;
+}
+
+/** A directory read; when the shared store does not answer, Pusher's 503 rather than a 500. */
+async function fromDirectory<T>(read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch {
+    throw new ApiError(503, 'unavailable', 'the shared store did not answer; retry later');
+  }
 }
 
 /** An event to store, and the Pusher socket (the sender's) that must not receive it. */

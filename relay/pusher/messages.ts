@@ -4,6 +4,7 @@
  * `{ event, channel?, data }`; Pusher sends `data` as a JSON-encoded string for events, an object for errors.
  */
 import type { EventEnvelope } from '../../protocol/index.js';
+import type { PresenceMember } from '../core/presence.js';
 
 export const PUSHER_PROTOCOL_VERSION = 7;
 /** Seconds of silence after which a client pings (told in connection_established); the relay closes after twice it. */
@@ -61,6 +62,43 @@ export function subscriptionSucceeded(channel: string): string {
   return JSON.stringify({ event: 'pusher_internal:subscription_succeeded', channel, data: '{}' });
 }
 
+/**
+ * A core member on Pusher's wire: `user_id` is the member's id, `user_info` its `{ name, avatar? }` (nothing else:
+ * a member carries only what its signed channel_data or token carried).
+ */
+export function userInfo(member: PresenceMember): { name: string; avatar?: string } {
+  return member.avatar === undefined ? { name: member.name } : { name: member.name, avatar: member.avatar };
+}
+
+/** A presence channel's subscription_succeeded: the whole member list as Pusher's `{ ids, hash, count }`. */
+export function presenceSucceeded(channel: string, members: readonly PresenceMember[]): string {
+  const hash: Record<string, { name: string; avatar?: string }> = {};
+  for (const member of members) hash[member.id] = userInfo(member);
+  return JSON.stringify({
+    event: 'pusher_internal:subscription_succeeded',
+    channel,
+    data: JSON.stringify({ presence: { ids: members.map((member) => member.id), hash, count: members.length } }),
+  });
+}
+
+export function memberAdded(channel: string, member: PresenceMember): string {
+  return JSON.stringify({ event: 'pusher_internal:member_added', channel, data: JSON.stringify({ user_id: member.id, user_info: userInfo(member) }) });
+}
+
+export function memberRemoved(channel: string, member: PresenceMember): string {
+  return JSON.stringify({ event: 'pusher_internal:member_removed', channel, data: JSON.stringify({ user_id: member.id }) });
+}
+
+/** A client event as Pusher relays it: its data as a JSON string, and the sender's user id. */
+export function clientEventMessage(name: string, channel: string, data: unknown, userId: string): string {
+  return JSON.stringify({ event: name, channel, data: JSON.stringify(data ?? null), user_id: userId });
+}
+
+/** pusher-js reads `user_data` (the string the app's server signed) back from this. */
+export function signinSucceeded(userData: string): string {
+  return JSON.stringify({ event: 'pusher:signin_success', data: JSON.stringify({ user_data: userData }) });
+}
+
 /** A refused subscription, on its channel (pusher-js emits it there as `pusher:subscription_error`). */
 export function subscriptionError(channel: string, status: number, error: string): string {
   return JSON.stringify({ event: 'pusher:subscription_error', channel, data: { type: 'AuthError', error, status } });
@@ -77,6 +115,7 @@ export type ClientMessage =
   | { kind: 'pong' }
   | { kind: 'subscribe'; channel: string; auth?: unknown; channelData?: unknown }
   | { kind: 'unsubscribe'; channel: string }
+  | { kind: 'signin'; auth: unknown; userData: unknown }
   | { kind: 'client-event'; name: string; channel: string; data: unknown }
   | { kind: 'unknown'; name: string }
   | { kind: 'invalid'; reason: string };
@@ -99,6 +138,11 @@ export function decodeClientMessage(text: string): ClientMessage {
     if (typeof fields !== 'object' || fields === null || typeof fields.channel !== 'string') return { kind: 'invalid', reason: `${event} needs data.channel` };
     if (event === 'pusher:unsubscribe') return { kind: 'unsubscribe', channel: fields.channel };
     return { kind: 'subscribe', channel: fields.channel, auth: fields.auth, channelData: fields.channel_data };
+  }
+  if (event === 'pusher:signin') {
+    const fields = (typeof data === 'string' ? safeParse(data) : data) as { auth?: unknown; user_data?: unknown } | null;
+    if (typeof fields !== 'object' || fields === null) return { kind: 'invalid', reason: 'pusher:signin needs data { auth, user_data }' };
+    return { kind: 'signin', auth: fields.auth, userData: fields.user_data };
   }
   if (event.startsWith('client-')) {
     if (typeof channel !== 'string') return { kind: 'invalid', reason: 'a client event needs a channel' };

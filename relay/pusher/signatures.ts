@@ -1,7 +1,8 @@
 /**
  * The two signatures of the Pusher Channels protocol, as Pusher documents them:
  * - a channel authorization, made by the app's server (WordPress) for one socket and one channel:
- *   `<key>:<hex HMAC-SHA256(secret, "<socket_id>:<channel>[:<channel_data>]")>`;
+ *   `<key>:<hex HMAC-SHA256(secret, "<socket_id>:<channel>[:<channel_data>]")>` (channel_data: presence channels);
+ * - a user authentication (`pusher:signin`): `<key>:<hex HMAC-SHA256(secret, "<socket_id>::user::<user_data>")>`;
  * - an HTTP API request, made by a server SDK: query parameters auth_key, auth_timestamp, auth_version=1.0,
  *   body_md5 (hex MD5 of the body, when there is one) and auth_signature = hex HMAC-SHA256(secret,
  *   "<METHOD>\n<path>\n<every other parameter, key=value, sorted by key, joined by &>").
@@ -31,6 +32,18 @@ export function channelAuthorization(app: PusherApp, socketId: string, channel: 
 
 export function verifyChannelAuthorization(app: PusherApp, auth: unknown, socketId: string, channel: string, channelData?: string): boolean {
   return typeof auth === 'string' && equalText(auth, channelAuthorization(app, socketId, channel, channelData));
+}
+
+/**
+ * What the app's user-authentication endpoint returns for `pusher:signin` (pusher-js's `userAuthentication`):
+ * `<key>:<hex HMAC-SHA256(secret, "<socket_id>::user::<user_data>")>`, user_data being the JSON string sent as is.
+ */
+export function userAuthentication(app: PusherApp, socketId: string, userData: string): string {
+  return `${app.key}:${hmacHex(app.secret, `${socketId}::user::${userData}`)}`;
+}
+
+export function verifyUserAuthentication(app: PusherApp, auth: unknown, socketId: string, userData: string): boolean {
+  return typeof auth === 'string' && equalText(auth, userAuthentication(app, socketId, userData));
 }
 
 /** The string an HTTP API request signs. `params` are the query parameters without auth_signature. */

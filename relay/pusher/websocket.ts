@@ -8,14 +8,15 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket as TcpSocket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { Broker } from '../broker.js';
 import type { AddressOf } from '../client-address.js';
-import type { DeliveryCore } from '../core/delivery.js';
+import type { DeliveryCore, UserTermination } from '../core/delivery.js';
 import type { AllowRequest, HandshakeRefusal } from '../limits.js';
 import type { RelayMetrics } from '../metrics.js';
 import type { RelayOptions } from '../options.js';
 import { gateUpgrade, refuseUpgrade } from '../upgrades.js';
 import type { PusherApps } from './apps.js';
-import { PusherConnection } from './connection.js';
+import { PusherConnection, type PusherConnectionDeps } from './connection.js';
 import { ACTIVITY_TIMEOUT_SECONDS, connectionEstablished, decodeClientMessage, errorMessage, PUSHER_CODES, PUSHER_PROTOCOL_VERSION } from './messages.js';
 
 const APP_PATH = /^\/app\/([^/?]+)\/?(?:\?(.*))?$/;
@@ -31,8 +32,10 @@ export function isPusherPath(url: string | undefined): boolean {
 export interface PusherFrontEndDeps {
   apps: PusherApps;
   core: DeliveryCore;
+  broker: Pick<Broker, 'publishClientEvent'>;
   options: RelayOptions;
   metrics: RelayMetrics;
+  clientEventChannels: RegExp | null;
   allowRequest: AllowRequest;
   addressOf: AddressOf;
   openByIp: Map<string, number>;
@@ -41,15 +44,28 @@ export interface PusherFrontEndDeps {
 
 export class PusherFrontEnd {
   private readonly connections = new Map<WebSocket, PusherConnection>();
+  /** Signed-in connections by app id and user id (`<app>\n<user>`): what a termination closes. */
+  private readonly byUser = new Map<string, Set<PusherConnection>>();
   private readonly wss: WebSocketServer;
   private timer: NodeJS.Timeout | undefined;
   private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   private readonly onClose: (this: WebSocket) => void;
   private readonly onError: (error: Error & { code?: string }) => void;
+  /** What every connection is given: the front-end's deps, and where it reports that it signed in. */
+  private readonly connectionDeps: PusherConnectionDeps;
 
   constructor(private readonly deps: PusherFrontEndDeps) {
     this.wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: deps.options.maxClientMessageBytes });
-    const { connections } = this;
+    const { connections, byUser } = this;
+    this.connectionDeps = {
+      ...deps,
+      signedIn: (signed) => {
+        const key = userKey(signed.app.id, signed.user as string);
+        let set = byUser.get(key);
+        if (!set) byUser.set(key, (set = new Set()));
+        set.add(signed);
+      },
+    };
     this.onMessage = function (data, isBinary) {
       const connection = connections.get(this);
       if (!connection || !connection.open) return;
@@ -61,6 +77,12 @@ export class PusherFrontEnd {
       if (!connection) return;
       connections.delete(this);
       deps.core.remove(connection, [...connection.channels]);
+      if (connection.user !== null) {
+        const key = userKey(connection.app.id, connection.user);
+        const signedIn = byUser.get(key);
+        signedIn?.delete(connection);
+        if (signedIn?.size === 0) byUser.delete(key);
+      }
       const left = (deps.openByIp.get(connection.address) ?? 1) - 1;
       if (left <= 0) deps.openByIp.delete(connection.address);
       else deps.openByIp.set(connection.address, left);
@@ -75,6 +97,7 @@ export class PusherFrontEnd {
   }
 
   start(): void {
+    this.deps.core.onTermination((termination) => this.terminate(termination));
     this.timer = setInterval(() => this.sweep(), SWEEP_MS);
     this.timer.unref();
   }
@@ -105,6 +128,16 @@ export class PusherFrontEnd {
     for (const connection of leaving) if (this.connections.has(connection.ws)) connection.cut();
   }
 
+  /**
+   * Closes this relay's connections signed in as the user (every relay gets the termination through the broker):
+   * pusher:error 4009 then close 4009, which pusher-js does not retry.
+   */
+  private terminate({ app, user }: UserTermination): void {
+    const signedIn = this.byUser.get(userKey(app, user));
+    if (!signedIn) return;
+    for (const connection of [...signedIn]) connection.fail(PUSHER_CODES.unauthorized, `the server terminated the connections of user ${user}`);
+  }
+
   private opened(ws: WebSocket, tcp: TcpSocket, url: string, address: string): void {
     const match = APP_PATH.exec(url);
     const key = decodeURIComponent(match?.[1] ?? '');
@@ -121,7 +154,7 @@ export class PusherFrontEnd {
       return closeWith(ws, PUSHER_CODES.protocolUnsupported, `Unsupported protocol version ${query.get('protocol')}; this relay speaks 5 to ${PUSHER_PROTOCOL_VERSION}`);
     }
     const socketId = `${randomInt(1, 2 ** 31)}.${randomInt(1, 2 ** 31)}`;
-    const connection = new PusherConnection(ws, tcp, app, socketId, address, this.deps);
+    const connection = new PusherConnection(ws, tcp, app, socketId, address, this.connectionDeps);
     this.connections.set(ws, connection);
     this.deps.openByIp.set(address, (this.deps.openByIp.get(address) ?? 0) + 1);
     ws.on('message', this.onMessage);
@@ -142,6 +175,10 @@ export class PusherFrontEnd {
       }
     }
   }
+}
+
+function userKey(app: string, user: string): string {
+  return `${app}\n${user}`;
 }
 
 function closeWith(ws: WebSocket, code: number, message: string): void {

@@ -7,7 +7,7 @@ import { Counter, Gauge } from 'prom-client';
 import { type EventEnvelope, type IncomingEvent, SIGNATURE_TOLERANCE_SECONDS } from '../../protocol/index.js';
 import { type Broker, encodeEnvelope, type ExceptSockets, type PublishResult, type SignedRequest, toEnvelope } from '../broker.js';
 import type { ClientEvent } from '../client-events.js';
-import type { DeliveryCore } from '../core/delivery.js';
+import type { DeliveryCore, UserTermination } from '../core/delivery.js';
 import type { ReplayResult } from '../history.js';
 import type { Logger } from '../logger.js';
 import type { RelayMetrics } from '../metrics.js';
@@ -15,6 +15,7 @@ import type { RelayOptions } from '../options.js';
 import { createRedisConnections, type RedisConnections } from './connection.js';
 import { redisKeys } from './keys.js';
 import { LogReader } from './log-reader.js';
+import { RedisOccupancy } from './occupancy.js';
 import { parsePresenceChange, RedisPresence } from './presence.js';
 import { PUBLISH_SCRIPT, REPLAY_SCRIPT } from './scripts.js';
 
@@ -52,6 +53,8 @@ export class RedisBroker implements Broker {
   private readonly log: LogReader;
   /** Presence members of every relay (also the channel directory of the HTTP API). */
   readonly directory: RedisPresence;
+  /** Occupancy decided across relays; the relay hands it to the core only when webhooks report it. */
+  readonly occupancy: RedisOccupancy;
   private healthTimer: NodeJS.Timeout | undefined;
   /** Set when Redis stopped answering on an open connection; cleared by the next answer. */
   private stalled = false;
@@ -66,7 +69,9 @@ export class RedisBroker implements Broker {
       metrics: deps.metrics,
       logger: deps.logger,
       bounded: withTimeout,
+      alsoHeld: () => (deps.core.tracksOccupancy ? this.occupancy : undefined),
     });
+    this.occupancy = new RedisOccupancy({ commands: this.redis.commands, core: deps.core, relayId: this.directory.relayId, logger: deps.logger, bounded: withTimeout });
     deps.core.presence.useStore(this.directory);
     this.log = new LogReader(
       this.redis.reader,
@@ -76,6 +81,7 @@ export class RedisBroker implements Broker {
         if (change) deps.core.presence.apply(change);
       },
       (json) => deps.core.deliverClientEvent(JSON.parse(json) as ClientEvent),
+      (json) => deps.core.terminateUser(JSON.parse(json) as UserTermination),
       deps.logger,
     );
     this.registerMetrics();
@@ -136,6 +142,15 @@ export class RedisBroker implements Broker {
     if (!this.isReady()) return;
     withTimeout(this.redis.commands.xAdd(redisKeys.log, '*', { c: JSON.stringify(event) }, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: LOG_LENGTH } }), 'a client event').catch(
       (error: unknown) => this.deps.logger.warn({ err: (error as Error).message }, 'a client event was lost: redis did not take it'),
+    );
+  }
+
+  /** Through the shared log (field `u`): every relay closes its own connections of that user. */
+  async terminateUser(termination: UserTermination): Promise<void> {
+    if (!this.isReady()) throw new StoreUnavailable('redis is unreachable');
+    await withTimeout(
+      this.redis.commands.xAdd(redisKeys.log, '*', { u: JSON.stringify({ app: termination.app, user: termination.user }) }, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: LOG_LENGTH } }),
+      'a termination',
     );
   }
 

@@ -22,4 +22,8 @@ export const redisKeys = {
   presenceRefs: (channel: string) => `${PREFIX}presence:refs:${channel}`,
   /** One relay's subscriber count per channel, rewritten on each heartbeat, expiring with the presence timeout. */
   occupancy: (relay: string) => `${PREFIX}occupancy:${relay}`,
+  /** The relays with a subscriber of a channel (webhooks): occupied while not empty, decided by occupancy-scripts.ts. */
+  occupants: (channel: string) => `${PREFIX}occupants:${channel}`,
+  /** The channels one relay has a subscriber of: vacated for it when it is reaped or retires. */
+  occupying: (relay: string) => `${PREFIX}occupying:${relay}`,
 } as const;

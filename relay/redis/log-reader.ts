@@ -30,6 +30,8 @@ export class LogReader {
     private readonly presence: (json: string) => void,
     /** Entries with field `c`: client events (relay/client-events.ts), never in history. */
     private readonly clientEvent: (json: string) => void,
+    /** Entries with field `u`: a server's termination of a user's Pusher connections (relay/pusher/). */
+    private readonly termination: (json: string) => void,
     private readonly logger: Logger,
   ) {}
 
@@ -73,6 +75,7 @@ export class LogReader {
     try {
       if (fields[0] === 'p') return this.presence(fields[1] ?? '');
       if (fields[0] === 'c') return this.clientEvent(fields[1] ?? '');
+      if (fields[0] === 'u') return this.termination(fields[1] ?? '');
       const json = fields[fields.indexOf('e') + 1];
       const except = fields.indexOf('x') === -1 ? undefined : fields[fields.indexOf('x') + 1];
       this.deliver(JSON.parse(json ?? '') as EventEnvelope, except);

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChannelDirectory } from '../channels-api.js';
 import type { DeliveryCore } from '../core/delivery.js';
+import type { DecidedChange } from '../core/occupancy.js';
 import type { PresenceChange, PresenceMember, PresenceStore } from '../core/presence.js';
 import type { Logger } from '../logger.js';
 import type { RelayMetrics } from '../metrics.js';
@@ -25,6 +26,15 @@ export interface RedisPresenceDeps {
   logger: Logger;
   /** Bounds a Redis call (the broker's command timeout). */
   bounded<T>(promise: Promise<T>, what: string): Promise<T>;
+  /** What else this relay holds in Redis (occupancy, when tracked): re-asserted with its members. */
+  alsoHeld?: () => { readonly needsReassert: boolean; reassert(): Promise<void> } | undefined;
+}
+
+/** The changes a presence script decided (members removed, channels vacated), from its JSON reply. */
+function decisionsOf(json: unknown): DecidedChange[] {
+  if (typeof json !== 'string') return [];
+  const list = JSON.parse(json) as unknown;
+  return Array.isArray(list) ? (list as DecidedChange[]) : [];
 }
 
 /** A presence change as the shared log carries it, or null when the entry is not one. */
@@ -59,7 +69,10 @@ export class RedisPresence implements PresenceStore, ChannelDirectory {
 
   async join(channel: string, member: PresenceMember): Promise<void> {
     try {
-      await this.run(PRESENCE_JOIN_SCRIPT, [this.relayId, channel, member.id, JSON.stringify(member), String(this.deps.logLength), JSON.stringify({ op: 'added', channel, member })], 'a presence join');
+      const added: PresenceChange = { op: 'added', channel, member };
+      const reply = await this.run(PRESENCE_JOIN_SCRIPT, [this.relayId, channel, member.id, JSON.stringify(member), String(this.deps.logLength), JSON.stringify(added)], 'a presence join');
+      // 2: this relay appended the user's arrival to the log, so it alone reports it.
+      if (Number(reply) === 2) this.deps.core.decided(added);
     } catch (error) {
       this.lost = true;
       throw error;
@@ -68,7 +81,7 @@ export class RedisPresence implements PresenceStore, ChannelDirectory {
 
   async leave(channel: string, id: string): Promise<void> {
     try {
-      await this.run(PRESENCE_LEAVE_SCRIPT, [this.relayId, channel, id, String(this.deps.logLength)], 'a presence leave');
+      this.report(await this.run(PRESENCE_LEAVE_SCRIPT, [this.relayId, channel, id, String(this.deps.logLength)], 'a presence leave'));
     } catch (error) {
       this.lost = true;
       throw error;
@@ -96,7 +109,11 @@ export class RedisPresence implements PresenceStore, ChannelDirectory {
   async retire(): Promise<void> {
     clearInterval(this.timer);
     clearTimeout(this.reconcileTimer);
-    await this.run(PRESENCE_RETIRE_SCRIPT, [this.relayId, String(this.deps.logLength)], 'a presence retirement');
+    this.report(await this.run(PRESENCE_RETIRE_SCRIPT, [this.relayId, String(this.deps.logLength)], 'a presence retirement'));
+  }
+
+  private report(decisions: unknown): void {
+    for (const change of decisionsOf(decisions)) this.deps.core.decided(change);
   }
 
   private run(script: string, args: string[], what: string): Promise<unknown> {
@@ -107,9 +124,11 @@ export class RedisPresence implements PresenceStore, ChannelDirectory {
     if (this.beating || !this.deps.commands.isReady) return;
     this.beating = true;
     try {
-      const unknown = await this.run(PRESENCE_HEARTBEAT_SCRIPT, [this.relayId, String(this.deps.timeoutSeconds * 1000), String(this.deps.logLength)], 'a heartbeat');
+      const [unknown, reaped] = (await this.run(PRESENCE_HEARTBEAT_SCRIPT, [this.relayId, String(this.deps.timeoutSeconds * 1000), String(this.deps.logLength)], 'a heartbeat')) as [number, string];
+      // The members and channels of relays this heartbeat reaped: this relay decided their end, so it reports it.
+      this.report(reaped);
       await this.writeOccupancy();
-      if (Number(unknown) === 1 || this.lost) await this.reassert();
+      if (Number(unknown) === 1 || this.lost || this.deps.alsoHeld?.()?.needsReassert) await this.reassert();
     } catch (error) {
       this.deps.logger.debug({ err: (error as Error).message }, 'presence heartbeat failed');
     } finally {
@@ -141,6 +160,7 @@ export class RedisPresence implements PresenceStore, ChannelDirectory {
         await this.leave(entry.slice(0, cut), entry.slice(cut + 1));
       }
       for (const [entry, member] of held) await this.join(entry.slice(0, entry.indexOf('\n')), member);
+      await this.deps.alsoHeld?.()?.reassert();
     } catch (error) {
       this.lost = true;
       throw error;

@@ -2,7 +2,16 @@
 import { readFileSync } from 'node:fs';
 import Pusher from 'pusher';
 import { describe, expect, it } from 'vitest';
-import { apiStringToSign, channelAuthorization, hmacHex, verifyApiRequest, verifyChannelAuthorization } from '../pusher/signatures.js';
+import { presenceMember, signedInUser } from '../pusher/identity.js';
+import {
+  apiStringToSign,
+  channelAuthorization,
+  hmacHex,
+  userAuthentication,
+  verifyApiRequest,
+  verifyChannelAuthorization,
+  verifyUserAuthentication,
+} from '../pusher/signatures.js';
 
 interface Vectors {
   channelAuthorization: { key: string; secret: string; socketId: string; channel: string; auth: string }[];
@@ -10,6 +19,52 @@ interface Vectors {
 }
 
 const vectors = JSON.parse(readFileSync(new URL('../../protocol/vectors/pusher.json', import.meta.url), 'utf8')) as Vectors;
+
+interface PresenceVectors {
+  presenceAuthorization: { key: string; secret: string; socketId: string; channel: string; channelData: string; stringToSign: string; auth: string; member: object }[];
+  userAuthentication: { key: string; secret: string; socketId: string; userData: string; stringToSign: string; auth: string; userId: string }[];
+  refusedChannelData: { channelData: string; why: string }[];
+}
+
+const presenceVectors = JSON.parse(readFileSync(new URL('../../protocol/vectors/pusher-presence.json', import.meta.url), 'utf8')) as PresenceVectors;
+
+describe('Pusher presence authorization and user authentication (protocol/vectors/pusher-presence.json)', () => {
+  it.each(presenceVectors.presenceAuthorization)('presence: $channel for $socketId', ({ key, secret, socketId, channel, channelData, stringToSign, auth, member }) => {
+    const app = { id: '1', key, secret };
+    expect(`${key}:${hmacHex(secret, stringToSign)}`).toBe(auth);
+    expect(channelAuthorization(app, socketId, channel, channelData)).toBe(auth);
+    expect(verifyChannelAuthorization(app, auth, socketId, channel, channelData)).toBe(true);
+    // channel_data is covered: another member (or none) under the same auth is refused.
+    expect(verifyChannelAuthorization(app, auth, socketId, channel, channelData.replace('}}', ' }}'))).toBe(false);
+    expect(verifyChannelAuthorization(app, auth, socketId, channel)).toBe(false);
+    const sdk = new Pusher({ appId: '1', key, secret, host: '127.0.0.1' }).authorizeChannel(socketId, channel, JSON.parse(channelData) as Pusher.PresenceChannelData);
+    expect(sdk).toEqual({ auth, channel_data: channelData });
+    expect(presenceMember(channelData)).toEqual({ ok: true, value: member });
+  });
+
+  it.each(presenceVectors.userAuthentication)('signin: user $userId for $socketId', ({ key, secret, socketId, userData, stringToSign, auth, userId }) => {
+    const app = { id: '1', key, secret };
+    expect(`${key}:${hmacHex(secret, stringToSign)}`).toBe(auth);
+    expect(userAuthentication(app, socketId, userData)).toBe(auth);
+    expect(verifyUserAuthentication(app, auth, socketId, userData)).toBe(true);
+    expect(verifyUserAuthentication(app, auth, '1.1', userData)).toBe(false);
+    expect(verifyUserAuthentication({ ...app, secret: 'another-secret-0123456789' }, auth, socketId, userData)).toBe(false);
+    const sdk = new Pusher({ appId: '1', key, secret, host: '127.0.0.1' }).authenticateUser(socketId, JSON.parse(userData) as Pusher.UserChannelData);
+    expect(sdk).toEqual({ auth, user_data: userData });
+    expect(signedInUser(userData)).toEqual({ ok: true, value: userId });
+  });
+
+  it.each(presenceVectors.refusedChannelData)('refuses channel_data $channelData', ({ channelData }) => {
+    expect(presenceMember(channelData).ok).toBe(false);
+  });
+
+  it('bounds channel_data and user_data before parsing them', () => {
+    expect(presenceMember(JSON.stringify({ user_id: '1', user_info: { name: 'x' }, pad: 'p'.repeat(3000) }))).toMatchObject({ ok: false, message: expect.stringMatching(/at most 2048 bytes/) });
+    expect(signedInUser(JSON.stringify({ id: '1', pad: 'p'.repeat(5000) }))).toMatchObject({ ok: false, message: expect.stringMatching(/at most 4096 bytes/) });
+    expect(signedInUser('{"user_info":{}}')).toMatchObject({ ok: false, message: expect.stringMatching(/user_data.id/) });
+    expect(signedInUser('[]')).toMatchObject({ ok: false });
+  });
+});
 
 describe('Pusher channel authorization', () => {
   it.each(vectors.channelAuthorization)('matches the documented example for $channel', ({ key, secret, socketId, channel, auth }) => {

@@ -5,83 +5,14 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import Pusher from 'pusher';
-import PusherJs from 'pusher-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { type EventEnvelope } from '../../protocol/index.js';
 import { connect, postSigned, settle, type TestClient } from './support/clients.js';
 import { startRedisRelays } from './support/cluster.js';
+import { APP, browser, connected, portOf, PUSHER_FLAGS, PusherClient, type Received, server, subscribed, until } from './support/pusher-clients.js';
 import { freePort, startRedisServer } from './support/redis-server.js';
 import { type RelayProcess, startRelayProcess } from './support/relay-process.js';
-
-// pusher-js is CommonJS (module.exports = the class) while its types declare an ES default export: under NodeNext the
-// default import is the class at run time and a namespace to the type checker.
-const PusherClient = PusherJs as unknown as typeof PusherJs.default;
-type PusherClient = InstanceType<typeof PusherClient>;
-
-const APP = { id: 'app-1', key: 'key-abc', secret: 'pusher-secret-0123456789' };
-const PUSHER_FLAGS = ['--pusher-app-id', APP.id, '--pusher-key', APP.key, '--pusher-secret', APP.secret, '--ingest-rate', '10000'];
-
-interface Received {
-  channel: string;
-  event: string;
-  data: unknown;
-}
-
-function portOf(url: string): number {
-  return Number(new URL(url).port);
-}
-
-function server(url: string, secret = APP.secret): Pusher {
-  return new Pusher({ appId: APP.id, key: APP.key, secret, host: '127.0.0.1', port: String(portOf(url)), useTLS: false });
-}
-
-/** A pusher-js client as a browser would make it, authorizing private channels with the SDK (what WordPress does). */
-function browser(url: string, key = APP.key, authorize = (socketId: string, channel: string) => server(url).authorizeChannel(socketId, channel)): PusherClient {
-  return new PusherClient(key, {
-    wsHost: '127.0.0.1',
-    wsPort: portOf(url),
-    forceTLS: false,
-    enabledTransports: ['ws'],
-    cluster: 'mt1',
-    channelAuthorization: {
-      endpoint: 'unused',
-      transport: 'ajax',
-      customHandler: ({ socketId, channelName }: { socketId: string; channelName: string }, callback: (error: Error | null, data: { auth: string } | null) => void) => callback(null, authorize(socketId, channelName)),
-    },
-  });
-}
-
-function connected(client: PusherClient): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (client.connection.state === 'connected') return resolve();
-    const timer = setTimeout(() => reject(new Error(`pusher-js state ${client.connection.state}`)), 5_000);
-    client.connection.bind('connected', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
-/** Subscribes and resolves once the relay confirmed it, or rejects with the relay's subscription error. */
-function subscribed(client: PusherClient, name: string, into: Received[]): Promise<void> {
-  const channel = client.subscribe(name);
-  channel.bind_global((event: string, data: unknown) => {
-    if (!event.startsWith('pusher:') && !event.startsWith('pusher_internal:')) into.push({ channel: name, event, data });
-  });
-  return new Promise((resolve, reject) => {
-    channel.bind('pusher:subscription_succeeded', () => resolve());
-    channel.bind('pusher:subscription_error', (error: unknown) => reject(Object.assign(new Error('subscription refused'), { detail: error })));
-  });
-}
-
-async function until(check: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await settle(20);
-  }
-}
 
 describe('Pusher protocol front-end', () => {
   let relay: RelayProcess;
@@ -224,7 +155,7 @@ describe('Pusher protocol front-end', () => {
     expect(one).toEqual({ occupied: true, subscription_count: 2 });
   });
 
-  it('speaks the protocol to a raw WebSocket: ping/pong, errors for bad messages, refused presence and client events, old protocol versions', async () => {
+  it('speaks the protocol to a raw WebSocket: ping/pong, errors for bad messages, a forged presence authorization, client events while disabled, old protocol versions', async () => {
     const ws = new WebSocket(`${relay.url.replace('http', 'ws')}/app/${APP.key}?protocol=7`);
     const frames: { event: string; channel?: string; data: unknown }[] = [];
     ws.on('message', (data) => frames.push(JSON.parse(String(data)) as (typeof frames)[number]));
@@ -242,9 +173,9 @@ describe('Pusher protocol front-end', () => {
     expect(await send({ event: 'pusher:subscribe', data: { channel: 'presence-room', auth: `${APP.key}:00`, channel_data: '{"user_id":"1"}' } })).toMatchObject({
       event: 'pusher:subscription_error',
       channel: 'presence-room',
-      data: { type: 'AuthError', status: 400, error: expect.stringMatching(/presence channels are not available/) },
+      data: { type: 'AuthError', status: 401, error: expect.stringMatching(/socket_id:channel:channel_data/) },
     });
-    expect(await send({ event: 'client-typing', channel: 'private-user-7', data: {} })).toMatchObject({ event: 'pusher:error', data: { message: expect.stringMatching(/client events are not enabled/) } });
+    expect(await send({ event: 'client-typing', channel: 'private-user-7', data: {} })).toMatchObject({ event: 'pusher:error', data: { code: null, message: expect.stringMatching(/client-typing was not sent/) } });
     expect(await send({ event: 'pusher:subscribe', data: { channel: 'public' } })).toEqual({ event: 'pusher_internal:subscription_succeeded', channel: 'public', data: '{}' });
     ws.close();
 
