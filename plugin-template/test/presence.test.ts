@@ -5,16 +5,13 @@
  * `<prefix>_presence_info` filter). What the info becomes in a token is checked against the relay's own validator
  * (protocol/token.ts), so a name the PHP lets through is one the relay takes.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli, tempDir } from '../../cli/test/scaffold-helpers.js';
 import { memberInfoProblem, verifyToken } from '../../protocol/token.js';
-import { startMariaDb, type MariaDb } from './support/mariadb.js';
-import { installMultisite, type Multisite } from './support/multisite.js';
+import type { Multisite } from './support/multisite.js';
+import { scaffoldedPluginSite, type PluginSite } from './support/plugin-site.js';
 
-const PLUGIN = 'acme-live/acme-live.php';
 const SECRET = 's'.repeat(40);
-let db: MariaDb;
+let plugin: PluginSite | undefined;
 let site: Multisite;
 let editor: number;
 let subscriber: number;
@@ -45,12 +42,8 @@ echo wp_json_encode( Acme_Live_Channels::presence_info( get_userdata( ${user} ) 
 }
 
 beforeAll(async () => {
-  assertBuilt();
-  db = await startMariaDb();
-  site = installMultisite(db);
-  const scaffold = runCli(['scaffold', 'acme-live', '--dir', join(site.pluginsDir, 'acme-live'), '--relay-url', 'http://127.0.0.1:9'], tempDir('presence'));
-  if (scaffold.code !== 0) throw new Error(`scaffold failed: ${scaffold.stderr}`);
-  site.php<null>(`$result = activate_plugin( '${PLUGIN}' ); if ( is_wp_error( $result ) ) { fwrite( STDERR, $result->get_error_message() ); exit( 1 ); } echo 'null';`);
+  plugin = await scaffoldedPluginSite('presence');
+  site = plugin.site;
   [editor, subscriber, published, privatePost, draft] = site.php<number[]>(`$editor = wp_insert_user( array( 'user_login' => 'ed', 'user_pass' => 'x', 'role' => 'editor', 'display_name' => 'Ed Itor' ) );
 $sub = wp_insert_user( array( 'user_login' => 'sub', 'user_pass' => 'x', 'role' => 'subscriber', 'user_email' => 'sub@example.com', 'display_name' => 'Zoë "Z" O\\'Brien & <b>co</b>' ) );
 $make = static function ( $status ) use ( $editor ) {
@@ -60,8 +53,7 @@ echo wp_json_encode( array( $editor, $sub, $make( 'publish' ), $make( 'private' 
 }, 120_000);
 
 afterAll(async () => {
-  site?.remove();
-  await db?.stop();
+  await plugin?.stop();
 });
 
 describe('Acme_Live_Channels::may_join_presence()', () => {
