@@ -20,6 +20,13 @@ function packageRoot(): string {
 export const BLOCK_BUILD_DIR = join(packageRoot(), 'block', 'build');
 /** Where the block lands inside the generated plugin. */
 export const BLOCK_TARGET_DIR = 'build/live-notifications';
+/**
+ * The blocks besides Live Notifications, each built into its own folder of block/build (wp-scripts finds every
+ * block.json under block/src) and shipped as `build/<name>` of the plugin, registered by its own PHP class.
+ */
+export const EXTRA_BLOCKS = ['whos-here'] as const;
+/** Every block name the built files spell as `wp-realtime/<name>` and `wp-block-wp-realtime-<name>`. */
+const BLOCK_NAMES = ['live-notifications', ...EXTRA_BLOCKS];
 export const CONSOLE_BUILD_DIR = join(packageRoot(), 'console', 'build');
 /** Where the console lands inside the generated plugin (class-<slug>-console-page.php loads it from there). */
 export const CONSOLE_TARGET_DIR = 'build/console';
@@ -43,12 +50,14 @@ interface BuiltBundle {
   targetDir: string;
   /** Makes the bundle's webpack chunk global its own, so the block and the console of one plugin never share one. */
   chunkSuffix: string;
+  /** Subfolders of buildDir that land in a folder of their own, `build/<subfolder>` of the plugin. */
+  ownFolders: readonly string[];
   buildCommand: string;
   what: string;
 }
 
-const BLOCK_BUNDLE: BuiltBundle = { buildDir: BLOCK_BUILD_DIR, targetDir: BLOCK_TARGET_DIR, chunkSuffix: 'live_notifications', buildCommand: 'npm run build:block', what: 'the block' };
-const CONSOLE_BUNDLE: BuiltBundle = { buildDir: CONSOLE_BUILD_DIR, targetDir: CONSOLE_TARGET_DIR, chunkSuffix: 'console', buildCommand: 'npm run build:console', what: 'the console' };
+const BLOCK_BUNDLE: BuiltBundle = { buildDir: BLOCK_BUILD_DIR, targetDir: BLOCK_TARGET_DIR, chunkSuffix: 'live_notifications', ownFolders: EXTRA_BLOCKS, buildCommand: 'npm run build:block', what: 'the block' };
+const CONSOLE_BUNDLE: BuiltBundle = { buildDir: CONSOLE_BUILD_DIR, targetDir: CONSOLE_TARGET_DIR, chunkSuffix: 'console', ownFolders: [], buildCommand: 'npm run build:console', what: 'the console' };
 
 const TEXT_FILE = /\.(js|json|css|php|txt|map)$/;
 const ABSPATH_GUARD = "if ( ! defined( 'ABSPATH' ) ) {\n\texit;\n}\n";
@@ -64,10 +73,13 @@ async function listFiles(dir: string): Promise<string[]> {
 /** block.json is data: set its two fields instead of matching text. */
 function renameBlockJson(text: string, { namespace, textDomain }: BlockAssetOptions): string {
   const metadata = JSON.parse(text) as Record<string, unknown>;
-  metadata.name = `${namespace}/live-notifications`;
+  metadata.name = String(metadata.name).replace(new RegExp(`^${PLACEHOLDER_NAMESPACE}/`), `${namespace}/`);
   metadata.textdomain = textDomain;
   return `${JSON.stringify(metadata, null, '\t')}\n`;
 }
+
+const BLOCK_CLASS_PLACEHOLDER = new RegExp(`wp-block-${PLACEHOLDER_NAMESPACE}-(${BLOCK_NAMES.join('|')})`, 'g');
+const BLOCK_NAME_PLACEHOLDER = new RegExp(`(["'\`])${PLACEHOLDER_NAMESPACE}/(${BLOCK_NAMES.join('|')})\\1`, 'g');
 
 /** webpack's chunk-loading global, named from the package: renamed so two generated plugins never share one. */
 const PLACEHOLDER_CHUNK_GLOBAL = 'webpackChunkwp_realtime';
@@ -79,8 +91,8 @@ const PLACEHOLDER_CHUNK_GLOBAL = 'webpackChunkwp_realtime';
 function renameCode(text: string, { namespace, textDomain }: BlockAssetOptions, chunkSuffix: string): string {
   return text
     .replaceAll(PLACEHOLDER_CHUNK_GLOBAL, `webpackChunk${namespace.replace(/[^A-Za-z0-9]/g, '_')}_${chunkSuffix}`)
-    .replaceAll(`wp-block-${PLACEHOLDER_NAMESPACE}-live-notifications`, `wp-block-${namespace}-live-notifications`)
-    .replace(/(["'`])wp-realtime\/live-notifications\1/g, `$1${namespace}/live-notifications$1`)
+    .replace(BLOCK_CLASS_PLACEHOLDER, (_all, block: string) => `wp-block-${namespace}-${block}`)
+    .replace(BLOCK_NAME_PLACEHOLDER, (_all, quote: string, block: string) => `${quote}${namespace}/${block}${quote}`)
     .replace(/(["'`])wp-realtime\1/g, `$1${textDomain}$1`);
 }
 
@@ -124,7 +136,11 @@ async function bundleFiles(bundle: BuiltBundle, options: BlockAssetOptions): Pro
   } catch {
     throw new Error(`${bundle.what} is not built (${bundle.buildDir} is missing); run \`${bundle.buildCommand}\``);
   }
-  const targetPath = (file: string): string => `${bundle.targetDir}/${relative(bundle.buildDir, file).split('\\').join('/')}`;
+  const targetPath = (file: string): string => {
+    const path = relative(bundle.buildDir, file).split('\\').join('/');
+    const own = bundle.ownFolders.find((folder) => path.startsWith(`${folder}/`));
+    return own === undefined ? `${bundle.targetDir}/${path}` : `${dirname(bundle.targetDir)}/${path}`;
+  };
   const texts = new Map<string, string>();
   for (const file of files.filter((name) => TEXT_FILE.test(name) && !name.endsWith('.asset.php'))) {
     const raw = await readFile(file, 'utf8');

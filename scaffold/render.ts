@@ -15,7 +15,7 @@ const TEMPLATE_SUFFIX = '.hbs';
 /** Tests of the templates live next to them but are not part of a plugin. */
 const NOT_TEMPLATES = new Set(['test']);
 /** Templates that only belong to a plugin that ships the block (`--no-block` leaves them out). */
-export const BLOCK_ONLY_TEMPLATES = new Set(['includes/class-{{slug}}-block.php.hbs']);
+export const BLOCK_ONLY_TEMPLATES = new Set(['includes/class-{{slug}}-block.php.hbs', 'includes/class-{{slug}}-whos-here-block.php.hbs']);
 
 function createEngine(): typeof Handlebars {
   const engine = Handlebars.create();

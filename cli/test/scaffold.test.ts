@@ -201,5 +201,12 @@ describe('the block', () => {
     const main = readFileSync(join(root, 'acme-live.php'), 'utf8');
     expect(main).toContain("require_once ACME_LIVE_PATH . 'includes/class-acme-live-block.php';");
     expect(main).toContain('( new Acme_Live_Block() )->register();');
+    // The Who's Here block: its own folder, renamed the same way, registered by its own class.
+    const whosHere = JSON.parse(readFileSync(join(root, 'build/whos-here/block.json'), 'utf8')) as { name: string; textdomain: string };
+    expect(whosHere).toMatchObject({ name: 'acme/whos-here', textdomain: 'acme-live' });
+    expect(existsSync(join(root, 'build/live-notifications/whos-here'))).toBe(false);
+    expect(readFileSync(join(root, 'build/whos-here/index.js'), 'utf8')).toContain('acme/whos-here');
+    expect(readFileSync(join(root, 'build/whos-here/view.js'), 'utf8')).toContain('wp-block-acme-whos-here');
+    expect(main).toContain('( new Acme_Live_Whos_Here_Block() )->register();');
   });
 });

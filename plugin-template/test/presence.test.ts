@@ -5,16 +5,13 @@
  * `<prefix>_presence_info` filter). What the info becomes in a token is checked against the relay's own validator
  * (protocol/token.ts), so a name the PHP lets through is one the relay takes.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli, tempDir } from '../../cli/test/scaffold-helpers.js';
 import { memberInfoProblem, verifyToken } from '../../protocol/token.js';
-import { startMariaDb, type MariaDb } from './support/mariadb.js';
-import { installMultisite, type Multisite } from './support/multisite.js';
+import type { Multisite } from './support/multisite.js';
+import { scaffoldedPluginSite, type PluginSite } from './support/plugin-site.js';
 
-const PLUGIN = 'acme-live/acme-live.php';
 const SECRET = 's'.repeat(40);
-let db: MariaDb;
+let plugin: PluginSite | undefined;
 let site: Multisite;
 let editor: number;
 let subscriber: number;
@@ -22,8 +19,20 @@ let published: number;
 let privatePost: number;
 let draft: number;
 
-function mayJoin(channel: string, user: number | string): boolean {
-  return site.php<boolean>(`echo wp_json_encode( Acme_Live_Channels::may_join_presence( ${JSON.stringify(channel)}, ${typeof user === 'number' ? user : `'${user}'`} ) );`);
+/** may_join_presence() for each [channel, user] pair, in one PHP run (each run loads WordPress: seconds). */
+function mayJoin(cases: [string, number | string][]): Record<string, boolean> {
+  const calls = cases.map(([channel, user]) => `Acme_Live_Channels::may_join_presence( ${JSON.stringify(channel)}, ${typeof user === 'number' ? user : `'${user}'`} )`);
+  const answers = site.php<boolean[]>(`echo wp_json_encode( array( ${calls.join(', ')} ) );`);
+  return Object.fromEntries(cases.map(([channel, user], index) => [`${channel} as ${typeof user}:${user}`, answers[index]!]));
+}
+
+/** The same answers, keyed like mayJoin() keys them, for one readable toEqual(). */
+function expected(cases: [string, number | string, boolean][]): Record<string, boolean> {
+  return Object.fromEntries(cases.map(([channel, user, allowed]) => [`${channel} as ${typeof user}:${user}`, allowed]));
+}
+
+function check(cases: [string, number | string, boolean][]): void {
+  expect(mayJoin(cases.map(([channel, user]) => [channel, user]))).toEqual(expected(cases));
 }
 
 /** presence_info() of a user, after `setup` (PHP: filters, user updates) ran. */
@@ -33,12 +42,8 @@ echo wp_json_encode( Acme_Live_Channels::presence_info( get_userdata( ${user} ) 
 }
 
 beforeAll(async () => {
-  assertBuilt();
-  db = await startMariaDb();
-  site = installMultisite(db);
-  const scaffold = runCli(['scaffold', 'acme-live', '--dir', join(site.pluginsDir, 'acme-live'), '--relay-url', 'http://127.0.0.1:9'], tempDir('presence'));
-  if (scaffold.code !== 0) throw new Error(`scaffold failed: ${scaffold.stderr}`);
-  site.php<null>(`$result = activate_plugin( '${PLUGIN}' ); if ( is_wp_error( $result ) ) { fwrite( STDERR, $result->get_error_message() ); exit( 1 ); } echo 'null';`);
+  plugin = await scaffoldedPluginSite('presence');
+  site = plugin.site;
   [editor, subscriber, published, privatePost, draft] = site.php<number[]>(`$editor = wp_insert_user( array( 'user_login' => 'ed', 'user_pass' => 'x', 'role' => 'editor', 'display_name' => 'Ed Itor' ) );
 $sub = wp_insert_user( array( 'user_login' => 'sub', 'user_pass' => 'x', 'role' => 'subscriber', 'user_email' => 'sub@example.com', 'display_name' => 'Zoë "Z" O\\'Brien & <b>co</b>' ) );
 $make = static function ( $status ) use ( $editor ) {
@@ -48,32 +53,35 @@ echo wp_json_encode( array( $editor, $sub, $make( 'publish' ), $make( 'private' 
 }, 120_000);
 
 afterAll(async () => {
-  site?.remove();
-  await db?.stop();
+  await plugin?.stop();
 });
 
 describe('Acme_Live_Channels::may_join_presence()', () => {
   it('lets a logged-in reader of a published post join its channel, and nobody anonymous', () => {
-    expect(mayJoin(`presence-post-${published}`, subscriber)).toBe(true);
-    expect(mayJoin(`presence-post-${published}`, editor)).toBe(true);
-    expect(mayJoin(`presence-post-${published}`, String(subscriber))).toBe(true);
-    expect(mayJoin(`presence-post-${published}`, 0)).toBe(false);
-    expect(mayJoin(`presence-post-${published}`, 999_999)).toBe(false);
-    expect(mayJoin(`presence-post-${published}`, -1)).toBe(false);
+    const channel = `presence-post-${published}`;
+    check([
+      [channel, subscriber, true],
+      [channel, editor, true],
+      [channel, String(subscriber), true],
+      [channel, 0, false],
+      [channel, 999_999, false],
+      [channel, -1, false],
+      [channel, 'abc', false],
+    ]);
   });
 
   it("follows core's read_post: a private post or a draft only for those who may read it", () => {
-    expect(mayJoin(`presence-post-${privatePost}`, editor)).toBe(true);
-    expect(mayJoin(`presence-post-${privatePost}`, subscriber)).toBe(false);
-    expect(mayJoin(`presence-post-${draft}`, editor)).toBe(true);
-    expect(mayJoin(`presence-post-${draft}`, subscriber)).toBe(false);
+    check([
+      [`presence-post-${privatePost}`, editor, true],
+      [`presence-post-${privatePost}`, subscriber, false],
+      [`presence-post-${draft}`, editor, true],
+      [`presence-post-${draft}`, subscriber, false],
+    ]);
   });
 
   it('refuses a post that does not exist and every other spelling of a channel', () => {
-    expect(mayJoin('presence-post-999999', editor)).toBe(false);
-    for (const channel of [`presence-post-0${published}`, 'presence-post-', 'presence-post-0', `presence-post-${published}x`, `presence-post--${published}`, `presence-${published}`, `private-user-${editor}`, 'public']) {
-      expect(mayJoin(channel, editor), channel).toBe(false);
-    }
+    const spellings = [`presence-post-0${published}`, 'presence-post-', 'presence-post-0', `presence-post-${published}x`, `presence-post--${published}`, `presence-${published}`, `private-user-${editor}`, 'public'];
+    check([['presence-post-999999', editor, false], ...spellings.map((channel): [string, number, boolean] => [channel, editor, false])]);
   });
 
   it('presence_post() and presence_post_id() spell the channel one way', () => {
@@ -90,8 +98,9 @@ describe('Acme_Live_Channels::presence_info()', () => {
   });
 
   it('bounds the name to 100 characters and removes what the relay refuses (control characters, U+2028)', () => {
-    const long = info(editor, `add_filter( 'acme_live_presence_info', static function ( $i ) { $i['name'] = str_repeat( 'é', 150 ); return $i; } );`) as { name: string };
-    expect([...long.name]).toHaveLength(100);
+    const long = info(editor, `add_filter( 'acme_live_presence_info', static function ( $i ) { $i['name'] = str_repeat( '😀', 80 ) . str_repeat( 'é', 70 ); return $i; } );`) as { name: string };
+    // 100 code points (as the relay counts, not 180 UTF-16 units), cut between characters, never inside one.
+    expect(long.name).toBe('😀'.repeat(80) + 'é'.repeat(20));
     const control = info(editor, `add_filter( 'acme_live_presence_info', static function ( $i ) { $i['name'] = "a\\tb\\x7f\\u{2028}c\\n"; return $i; } );`) as { name: string };
     expect(control.name).toBe('a b c');
     expect(memberInfoProblem(long)).toBeNull();
@@ -109,14 +118,19 @@ describe('Acme_Live_Channels::presence_info()', () => {
     expect(info(editor, `add_filter( 'acme_live_presence_info', '__return_false' );`)).toMatchObject({ name: 'Ed Itor' });
   });
 
-  it('falls back to the login when the display name is empty, and the signer takes the result', () => {
+  it("shows no avatar when the site's Show Avatars setting is off", () => {
+    expect(info(subscriber, `add_filter( 'pre_option_show_avatars', '__return_zero' );`)).toEqual({ name: 'Zoë "Z" O\'Brien & co' });
+  });
+
+  it('falls back to the nickname when the display name is empty, and the signer takes the result', () => {
     const token = site.php<string>(`global $wpdb;
 $wpdb->update( $wpdb->users, array( 'display_name' => '<i></i>' ), array( 'ID' => ${editor} ) );
+update_user_meta( ${editor}, 'nickname', 'Eddie' );
 clean_user_cache( ${editor} );
 $signer = new Acme_Live_Signer( '${SECRET}' );
 echo wp_json_encode( $signer->mint_token( '${editor}', array( 'presence-post-${published}' ), 60, null, Acme_Live_Channels::presence_info( get_userdata( ${editor} ) ) ) );`);
     const check = verifyToken(token, SECRET);
-    expect(check).toMatchObject({ ok: true, claims: { sub: String(editor), ch: [`presence-post-${published}`], info: { name: 'ed' } } });
+    expect(check).toMatchObject({ ok: true, claims: { sub: String(editor), ch: [`presence-post-${published}`], info: { name: 'Eddie' } } });
   });
 });
 
@@ -125,15 +139,23 @@ interface TokenAnswer {
   data: { token?: string; channels?: string[]; code?: string };
 }
 
-/** GET /token as `user` (0: anonymous) with the given query, through the REST server; `setup` runs first. */
-function getToken(user: number, query: Record<string, string>, setup = ''): TokenAnswer {
-  return site.php<TokenAnswer>(`define( 'ACME_LIVE_SECRET', '${SECRET}' );
+/** GET /token as `user` (0: anonymous) with each query, through the REST server, in one PHP run; `setup` runs first. */
+function getTokens(user: number, queries: Record<string, string>[], setup = ''): TokenAnswer[] {
+  return site.php<TokenAnswer[]>(`define( 'ACME_LIVE_SECRET', '${SECRET}' );
 ${setup}
 wp_set_current_user( ${user} );
-$request = new WP_REST_Request( 'GET', '/acme-live/v1/token' );
-$request->set_query_params( json_decode( '${JSON.stringify(query)}', true ) );
-$response = rest_do_request( $request );
-echo wp_json_encode( array( 'status' => $response->get_status(), 'data' => $response->get_data() ) );`);
+$answers = array();
+foreach ( json_decode( '${JSON.stringify(queries)}', true ) as $query ) {
+  $request = new WP_REST_Request( 'GET', '/acme-live/v1/token' );
+  $request->set_query_params( $query );
+  $response  = rest_do_request( $request );
+  $answers[] = array( 'status' => $response->get_status(), 'data' => $response->get_data() );
+}
+echo wp_json_encode( $answers );`);
+}
+
+function getToken(user: number, query: Record<string, string>, setup = ''): TokenAnswer {
+  return getTokens(user, [query], setup)[0]!;
 }
 
 describe('GET /acme-live/v1/token?post=<id>', () => {
@@ -146,8 +168,9 @@ describe('GET /acme-live/v1/token?post=<id>', () => {
   });
 
   it('lists no presence channel and carries no info without post, or for a post the user may not read', () => {
-    for (const query of [{}, { post: String(privatePost) }, { post: String(draft) }, { post: '999999' }]) {
-      const answer = getToken(subscriber, query);
+    const queries = [{}, { post: String(privatePost) }, { post: String(draft) }, { post: '999999' }];
+    for (const [index, answer] of getTokens(subscriber, queries).entries()) {
+      const query = queries[index];
       expect(answer.status, JSON.stringify(query)).toBe(200);
       expect(answer.data.channels, JSON.stringify(query)).toEqual(['public', `private-user-${subscriber}`, 'role-subscriber']);
       const check = verifyToken(answer.data.token, SECRET);
@@ -157,9 +180,9 @@ describe('GET /acme-live/v1/token?post=<id>', () => {
   });
 
   it('refuses a post parameter that is not a positive integer (400 rest_invalid_param)', () => {
-    for (const post of ['abc', '0', '-3', '1.5', '99999999999999999999999']) {
-      expect(getToken(subscriber, { post }), post).toMatchObject({ status: 400, data: { code: 'rest_invalid_param' } });
-    }
+    const posts = ['abc', '0', '-3', '1.5', '99999999999999999999999'];
+    const answers = getTokens(subscriber, posts.map((post) => ({ post })));
+    for (const [index, answer] of answers.entries()) expect(answer, posts[index]).toMatchObject({ status: 400, data: { code: 'rest_invalid_param' } });
   });
 
   it('never gives an anonymous visitor presence, even when a filter adds the channel', () => {
@@ -174,5 +197,35 @@ describe('GET /acme-live/v1/token?post=<id>', () => {
     const user = getToken(editor, {}, addPresence);
     expect(user.data.channels).toContain(`presence-post-${published}`);
     expect(verifyToken(user.data.token, SECRET)).toMatchObject({ ok: true, claims: { info: { name: expect.any(String) } } });
+  });
+});
+
+describe("the Who's Here block's server render", () => {
+  /** do_blocks() of the block as `user` with the main query on `post` (0: the front page, not singular). */
+  function render(user: number, post: number, attributes = ''): string {
+    return site.php<string>(`wp_set_current_user( ${user} );
+if ( ${post} > 0 ) {
+  $GLOBALS['wp_query']     = new WP_Query( array( 'p' => ${post}, 'post_type' => 'any', 'post_status' => 'any' ) );
+  $GLOBALS['wp_the_query'] = $GLOBALS['wp_query'];
+}
+echo wp_json_encode( do_blocks( '<!-- wp:acme-live/whos-here ${attributes} /-->' ) );`);
+  }
+
+  it('renders the list, the empty line and a polite status region, with the post id and token route only', () => {
+    const html = render(subscriber, published);
+    expect(html).toContain(`data-whos-here="{&quot;tokenPath&quot;:&quot;\\/acme-live\\/v1\\/token&quot;,&quot;post&quot;:${published}}"`);
+    expect(html).toMatch(/<ul class="wp-block-acme-live-whos-here__list" aria-label="People reading this now"><\/ul>/);
+    expect(html).toContain('<p class="wp-block-acme-live-whos-here__empty" hidden>Only you are here.</p>');
+    expect(html).toContain('<p class="wp-block-acme-live-whos-here__status" role="status" aria-live="polite">');
+    expect(html).toContain(`<h2 class="wp-block-acme-live-whos-here__heading">Who&#039;s here</h2>`);
+    expect(html).not.toMatch(/wprt1\.|secret/i);
+    expect(render(subscriber, published, '{"heading":"<b>Readers</b>"}')).toContain('__heading">Readers</h2>');
+  });
+
+  it('renders nothing for a visitor, off a singular page, or on a post the user may not read', () => {
+    expect(render(0, published)).toBe('');
+    expect(render(subscriber, 0)).toBe('');
+    expect(render(subscriber, privatePost)).toBe('');
+    expect(render(editor, privatePost)).toContain(`&quot;post&quot;:${privatePost}`);
   });
 });

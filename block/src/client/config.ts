@@ -18,7 +18,7 @@ export interface BlockConfig {
 export type ConfigResult =
 	{ ok: true; config: BlockConfig } | { ok: false; message: string };
 
-const TOKEN_PATH_PATTERN = /^\/[A-Za-z0-9_.~\/-]+$/;
+export const TOKEN_PATH_PATTERN = /^\/[A-Za-z0-9_.~\/-]+$/;
 
 export function clampMaxItems( value: unknown ): number {
 	const number = typeof value === 'number' ? Math.round( value ) : NaN;

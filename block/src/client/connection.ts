@@ -26,6 +26,11 @@ export interface FeedConnectionOptions {
 	reconnectionDelayMax?: number;
 	/** How long the relay has to answer `refresh_token`. */
 	ackTimeoutMs?: number;
+	/**
+	 * Handlers of other relay events by name (e.g. the presence events `presence_state`, `member_added`,
+	 * `member_removed`): each gets the raw payload to validate, and a handler that throws is logged, never fatal.
+	 */
+	relayEvents?: Readonly< Record< string, ( payload: unknown ) => void > >;
 }
 
 export type SubscriptionAck =
@@ -205,6 +210,13 @@ export function connectFeed( options: FeedConnectionOptions ): FeedConnection {
 			lastEventId = event.id;
 			safely( 'event handler', () => options.onEvent( event ) );
 		} );
+		for ( const [ name, handler ] of Object.entries(
+			options.relayEvents ?? {}
+		) ) {
+			created.on( name, ( payload: unknown ) =>
+				safely( `${ name } handler`, () => handler( payload ) )
+			);
+		}
 		created.on( 'replay_gap', ( payload: unknown ) => {
 			const id = ( payload as { lastEventId?: unknown } | null )
 				?.lastEventId;
