@@ -1,6 +1,9 @@
 /** Run profiles and command-line flags of `npm run bench`. Every phase is bounded in count and time. */
 import { ALL_TARGETS, PROTOTYPE_TARGETS, TARGETS, type AnyTarget } from './targets.js';
 
+export const PUSHER_CLIENTS = ['pusher-js', 'lean'] as const;
+export type PusherClientKind = (typeof PUSHER_CLIENTS)[number];
+
 export interface BenchConfig {
   name: string;
   mode: 'full' | 'quick' | 'tiny';
@@ -31,11 +34,17 @@ export interface BenchConfig {
    * spread over several loopback source addresses (bench/source-addresses.ts); no default-transport or ingest runs.
    */
   scale: number | null;
+  /**
+   * How the Pusher target's subscribers are written: the real pusher-js (its Node build; the default, as the socket.io
+   * targets use the real socket.io-client) or `lean`, a minimal Pusher protocol 7 client over `ws` that costs the load
+   * generator as little as the raw baseline's clients do (`--pusher-client lean`).
+   */
+  pusherClient: PusherClientKind;
   resultsDir: string;
   docsPath: string | null;
 }
 
-const PROFILES: Record<BenchConfig['mode'], Omit<BenchConfig, 'name' | 'targets' | 'profile' | 'scale' | 'resultsDir' | 'docsPath'>> = {
+const PROFILES: Record<BenchConfig['mode'], Omit<BenchConfig, 'name' | 'targets' | 'profile' | 'scale' | 'pusherClient' | 'resultsDir' | 'docsPath'>> = {
   full: {
     mode: 'full', subscribers: [1000, 5000, 10_000], defaultTransportSubscribers: 1000, deliveriesPerRun: 400_000, minEvents: 40,
     throughputRepeats: 2, window: 8, latencyDeliveriesPerSec: 20_000, latencyDurationMs: 10_000, ingestDurationMs: 8000,
@@ -54,7 +63,8 @@ const PROFILES: Record<BenchConfig['mode'], Omit<BenchConfig, 'name' | 'targets'
 };
 
 export const USAGE = `usage: npm run bench -- [--quick | --tiny] [--name <results name>] [--only <target,...>] [--subscribers <n,...>]
-                          [--prototype] [--profile] [--scale <n>] [--results-dir <dir>] [--docs | --no-docs]
+                          [--prototype] [--profile] [--scale <n>] [--pusher-client pusher-js|lean]
+                          [--results-dir <dir>] [--docs | --no-docs]
   targets: ${ALL_TARGETS.join(', ')} (--prototype adds the prototypes)
   --scale <n>: only the scale scenario (wp-realtime and raw-ws, n subscribers from several loopback addresses;
                needs \`ulimit -Hn\` above n in both processes; docs/benchmarks.md, "Scale")`;
@@ -80,6 +90,7 @@ export function parseArgs(argv: string[]): BenchConfig {
   let profile = false;
   let scale: number | null = null;
   let resultsDir = 'bench/results';
+  let pusherClient: PusherClientKind = 'pusher-js';
   // Only full runs rewrite the docs table by default, so a CI or development --quick run leaves it alone.
   let docs: boolean | null = null;
   for (let i = 0; i < argv.length; i++) {
@@ -117,6 +128,12 @@ export function parseArgs(argv: string[]): BenchConfig {
         scale = Number(value);
         break;
       }
+      case '--pusher-client': {
+        const value = valueOf(argv, i++, flag);
+        if (!(PUSHER_CLIENTS as readonly string[]).includes(value)) throw new BenchUsageError(`--pusher-client: "${value}" is not one of ${PUSHER_CLIENTS.join(', ')}`);
+        pusherClient = value as PusherClientKind;
+        break;
+      }
       case '--results-dir':
         resultsDir = valueOf(argv, i++, flag);
         break;
@@ -140,6 +157,7 @@ export function parseArgs(argv: string[]): BenchConfig {
       defaultTransportSubscribers: 0,
       profile,
       scale,
+      pusherClient,
       resultsDir,
       docsPath: (docs ?? mode === 'full') ? 'docs/benchmarks.md' : null,
     };
@@ -151,6 +169,7 @@ export function parseArgs(argv: string[]): BenchConfig {
     subscribers: subscribers ?? base.subscribers,
     profile,
     scale: null,
+    pusherClient,
     resultsDir,
     docsPath: (docs ?? mode === 'full') ? 'docs/benchmarks.md' : null,
   };

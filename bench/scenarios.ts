@@ -43,7 +43,7 @@ function connectTimeoutMs(subscribers: number): number {
 
 async function connectAll(server: ServerProcess, load: LoadGenerator, config: BenchConfig, secret: string, subscribers: number, transport: 'websocket' | 'default', sourceAddresses?: string[]): Promise<ConnectResult> {
   const { result } = await load.run<ConnectResult>(
-    { cmd: 'connect', secret, target: server.target, url: server.url, subscribers, transport, concurrency: config.connectConcurrency, timeoutMs: connectTimeoutMs(subscribers), sourceAddresses },
+    { cmd: 'connect', secret, target: server.target, url: server.url, subscribers, transport, concurrency: config.connectConcurrency, timeoutMs: connectTimeoutMs(subscribers), sourceAddresses, pusherClient: config.pusherClient },
     connectTimeoutMs(subscribers) + 30_000,
   );
   return result;

@@ -1,4 +1,5 @@
 /** The orchestrator ↔ load generator messages (over the child's IPC channel). */
+import type { PusherClientKind } from '../config.js';
 import type { AnyTarget, Transport } from '../targets.js';
 import type { LatencySummary } from '../stats.js';
 
@@ -13,6 +14,8 @@ export interface ConnectCommand {
   timeoutMs: number;
   /** Source addresses the subscribers' sockets bind to, taken in turn (bench/source-addresses.ts); none: the OS picks. */
   sourceAddresses?: string[];
+  /** The Pusher target's client (config.ts). */
+  pusherClient: PusherClientKind;
 }
 
 export interface ThroughputCommand {

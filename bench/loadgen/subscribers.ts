@@ -1,18 +1,22 @@
 /**
  * N subscribers of one server, all in this process: socket.io clients for the two socket.io relays, plain `ws`
- * clients for the raw baseline, and lean Pusher-protocol clients over `ws` for the relay's Pusher front-end. Each
- * delivery is reported by event id to one callback.
- * Why not pusher-js per subscriber: its Node build keeps per-client timers, a connection state machine and a
- * default 4 s activity check each, so 5k of them would measure the load generator's CPU rather than the relay; the
- * lean client sends exactly what pusher-js sends (connect with protocol=7, pusher:subscribe, pusher:pong) and reads
- * the same frames. The browser proof with the real pusher-js is e2e/specs/pusher-wordpress.spec.ts.
+ * clients for the raw baseline, and Pusher clients for the relay's Pusher front-end. Each delivery is reported by
+ * event id to one callback.
+ * The Pusher clients are the real pusher-js by default, as the socket.io targets use the real socket.io-client: what a
+ * browser runs is what is measured. pusher-js keeps per-client timers and a connection state machine, so with
+ * `--pusher-client lean` a minimal client instead sends exactly what pusher-js sends (connect with protocol=7,
+ * pusher:subscribe, pusher:pong) and reads the same frames, costing the load generator as little as raw ws's clients.
  */
 import { performance } from 'node:perf_hooks';
+import PusherJs from 'pusher-js';
 import { io, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { summarizeLatencies } from '../stats.js';
-import { BENCH_PUSHER_APP, subscriberProtocol, type AnyTarget, type Transport } from '../targets.js';
+import { BENCH_PUSHER_APP, subscriberProtocol, type Transport } from '../targets.js';
 import type { ConnectCommand, ConnectResult } from './messages.js';
+
+// pusher-js is CommonJS (module.exports = the class) while its types declare an ES default export.
+const PusherClient = PusherJs as unknown as typeof PusherJs.default;
 
 export type DeliveryListener = (eventId: string) => void;
 
@@ -46,7 +50,7 @@ export class SubscriberPool {
         nextIndex++;
         const t0 = performance.now();
         try {
-          const subscriber = await this.open(command.target, command.url, command.transport, deadline - t0, () => upgraded++, localAddress);
+          const subscriber = await this.open(command, deadline - t0, () => upgraded++, localAddress);
           this.subscribers.push(subscriber);
           perConnection.push(performance.now() - t0);
         } catch (error) {
@@ -73,15 +77,63 @@ export class SubscriberPool {
     for (const subscriber of this.subscribers.splice(0)) subscriber.close();
   }
 
-  private open(target: AnyTarget, url: string, transport: Transport, timeoutMs: number, onUpgrade: () => void, localAddress?: string): Promise<Subscriber> {
+  private open({ target, url, transport, pusherClient }: ConnectCommand, timeoutMs: number, onUpgrade: () => void, localAddress?: string): Promise<Subscriber> {
     switch (subscriberProtocol(target)) {
       case 'socket.io':
         return this.openSocketIo(url, transport, timeoutMs, onUpgrade, localAddress);
       case 'pusher':
+        if (pusherClient === 'pusher-js') {
+          if (localAddress !== undefined) throw new Error('pusher-js cannot bind a source address: use --pusher-client lean');
+          return this.openPusherJs(url, timeoutMs);
+        }
         return this.openPusher(url, timeoutMs, localAddress);
       case 'raw':
         return this.openWebSocket(url, timeoutMs, localAddress);
     }
+  }
+
+  /** The real pusher-js, subscribed to `public`: resolves once its subscription succeeded. */
+  private openPusherJs(url: string, timeoutMs: number): Promise<Subscriber> {
+    return new Promise((resolve, reject) => {
+      const client = new PusherClient(BENCH_PUSHER_APP.key, {
+        wsHost: new URL(url).hostname,
+        wsPort: Number(new URL(url).port),
+        forceTLS: false,
+        enabledTransports: ['ws'],
+        cluster: 'mt1',
+        disableStats: true,
+      });
+      let subscribed = false;
+      const timer = setTimeout(() => {
+        client.disconnect();
+        reject(new Error('no pusher-js subscription_succeeded in time'));
+      }, Math.max(1000, timeoutMs));
+      const channel = client.subscribe('public');
+      channel.bind_global((event: string, data: unknown) => {
+        if (event.startsWith('pusher:')) return;
+        const id = (data as { id?: unknown } | null)?.id;
+        if (typeof id === 'string') this.onDelivery(id);
+      });
+      channel.bind('pusher:subscription_succeeded', () => {
+        if (subscribed) return;
+        subscribed = true;
+        clearTimeout(timer);
+        // pusher-js reconnects by itself; a connection that left `connected` while measuring is a drop.
+        client.connection.bind('state_change', ({ current }: { current: string }) => {
+          if (current !== 'connected' && !this.closing) this.disconnects++;
+        });
+        resolve({ close: () => client.disconnect() });
+      });
+      channel.bind('pusher:subscription_error', (error: unknown) => {
+        clearTimeout(timer);
+        client.disconnect();
+        reject(new Error(`pusher:subscription_error: ${JSON.stringify(error)}`));
+      });
+      client.connection.bind('failed', () => {
+        clearTimeout(timer);
+        reject(new Error('pusher-js: connection failed'));
+      });
+    });
   }
 
   /** A Pusher protocol 7 client subscribed to `public`: resolves once pusher_internal:subscription_succeeded came. */

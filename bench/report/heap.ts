@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const load = LoadGenerator.start();
   try {
     const idleFile = await server.heapSnapshot(join(tmpdir(), `bench-heap-${target}-idle.heapsnapshot`));
-    await load.run({ cmd: 'connect', secret, target: target as AnyTarget, url: server.url, subscribers, transport: 'websocket', concurrency: 50, timeoutMs: 120_000 }, 150_000);
+    await load.run({ cmd: 'connect', secret, target: target as AnyTarget, url: server.url, subscribers, transport: 'websocket', concurrency: 50, timeoutMs: 120_000, pusherClient: 'pusher-js' }, 150_000);
     const loadedFile = await server.heapSnapshot(join(tmpdir(), `bench-heap-${target}-loaded.heapsnapshot`));
     const rows = perConnectionDiff(heapByKind(idleFile), heapByKind(loadedFile), subscribers);
     const total = rows.reduce((sum, row) => sum + row.bytes, 0);

@@ -58,6 +58,9 @@ describe('the scale scenario: options and limits', () => {
     expect(config).toMatchObject({ name: 'scale', mode: 'full', targets: ['wp-realtime', 'raw-ws'], subscribers: [50_000], scale: 50_000, defaultTransportSubscribers: 0 });
     expect(parseArgs(['--scale', '300', '--only', 'raw-ws']).targets).toEqual(['raw-ws']);
     expect(() => parseArgs(['--scale', '0'])).toThrow(/--scale: "0"/);
+    expect(parseArgs([]).pusherClient).toBe('pusher-js');
+    expect(parseArgs(['--pusher-client', 'lean']).pusherClient).toBe('lean');
+    expect(() => parseArgs(['--pusher-client', 'faye'])).toThrow(/--pusher-client: "faye" is not one of pusher-js, lean/);
     expect(() => parseArgs(['--scale'])).toThrow(/--scale needs a value/);
     expect(() => parseArgs(['--scale', '100', '--subscribers', '10'])).toThrow(/exclude each other/);
   });
