@@ -7,7 +7,7 @@
 import type { BenchConfig } from './config.js';
 import type { PresenceChurnResult, PresenceJoinResult } from './loadgen/messages.js';
 import type { LoadGenerator, ServerProcess } from './processes.js';
-import { connectAll, perConnection, type Progress, snapshot, waitForSockets, warmUp, withProcesses } from './scenarios.js';
+import { connectAll, describeFailures, perConnection, type Progress, snapshot, waitForSockets, warmUp, withProcesses } from './scenarios.js';
 import type { PresenceResultRecord } from './schema.js';
 import { round } from './stats.js';
 
@@ -39,7 +39,7 @@ function ratioOf(presence: number, plain: number): number | null {
   return plain > 0 ? round(presence / plain, 2) : null;
 }
 
-async function plainBaseline(config: BenchConfig, secret: string, progress: Progress): Promise<PresenceResultRecord['plainMemory']> {
+async function plainBaseline(config: BenchConfig, secret: string, progress: Progress): Promise<Pick<PresenceResultRecord, 'plainMemory' | 'plainConnect'>> {
   return withProcesses('wp-realtime', secret, async (server, load) => {
     await warmUp(server, load, config, secret, 'websocket');
     const idle = await server.memory();
@@ -47,14 +47,14 @@ async function plainBaseline(config: BenchConfig, secret: string, progress: Prog
     const loaded = await server.memory();
     await load.run({ cmd: 'close', secret }, 60_000);
     const memory = { idle: snapshot(idle), loaded: snapshot(loaded), ...perConnection(idle, loaded, connect.connected) };
-    progress(`presence baseline: ${connect.connected} plain subscribers, heap ${memory.heapPerConnKB} KB/conn, RSS ${memory.rssPerConnKB} KB/conn`);
-    return memory;
+    progress(`presence baseline: ${connect.connected} plain subscribers connected in ${round(connect.totalMs)} ms${describeFailures(connect)}, heap ${memory.heapPerConnKB} KB/conn, RSS ${memory.rssPerConnKB} KB/conn`);
+    return { plainMemory: memory, plainConnect: { ...connect, totalMs: round(connect.totalMs, 1) } };
   });
 }
 
 export async function presenceScenario(config: BenchConfig, secret: string, progress: Progress): Promise<PresenceResultRecord> {
   const members = config.presenceMembers;
-  const plainMemory = await plainBaseline(config, secret, progress);
+  const { plainMemory, plainConnect } = await plainBaseline(config, secret, progress);
   // The relay's own cap (default 1,000 users per channel) must hold the members and the churners.
   const cap = ['--max-presence-members', String(members + config.presenceChurn + config.warmUpSubscribers)];
   return withProcesses('wp-realtime', secret, async (server, load) => {
@@ -89,6 +89,7 @@ export async function presenceScenario(config: BenchConfig, secret: string, prog
       join: { ...join, connectedMs: round(join.connectedMs, 1), allSeenMs: round(join.allSeenMs, 1) },
       memory,
       plainMemory,
+      plainConnect,
       heapPerMemberVsPlain: ratioOf(memory.heapPerConnKB, plainMemory.heapPerConnKB),
       rssPerMemberVsPlain: ratioOf(memory.rssPerConnKB, plainMemory.rssPerConnKB),
       churn: { extra: churn.extra, ratePerSec: churn.ratePerSec, joinFailures: churn.joinFailures, joins: round1(churn.joins), leaves: round1(churn.leaves), baseMembersSeeingAll: churn.baseMembersSeeingAll },

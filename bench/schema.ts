@@ -119,6 +119,8 @@ export const presenceResult = z.object({
   memory,
   /** The same number of plain `public` subscribers on a fresh relay of the same run (the baseline). */
   plainMemory: memory,
+  /** The baseline's connect of the same N plain subscribers: what a join costs beyond a connect. */
+  plainConnect: connect,
   /** Presence member ÷ plain subscriber, per connection; null when the plain figure is not above zero. */
   heapPerMemberVsPlain: finite.nullable(),
   rssPerMemberVsPlain: finite.nullable(),

@@ -200,6 +200,7 @@ describe('a tiny run against real servers', () => {
     expect(p.churn.baseMembersSeeingAll).toBe(20);
     expect(p.disconnects).toBe(0);
     expect(p.plainMemory.idle.heapUsed).toBeGreaterThan(0);
+    expect(p.plainConnect).toMatchObject({ connected: 20, failed: 0 });
     expect(p.heapPerMemberVsPlain === null || p.heapPerMemberVsPlain > 0).toBe(true);
   });
 
