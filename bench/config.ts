@@ -40,36 +40,50 @@ export interface BenchConfig {
    * generator as little as the raw baseline's clients do (`--pusher-client lean`).
    */
   pusherClient: PusherClientKind;
+  /** The presence scenario (bench/presence-scenario.ts): members joining one presence channel; 0 skips it. */
+  presenceMembers: number;
+  /** Extra members that join and then leave, one by one, while presenceMembers are present. */
+  presenceChurn: number;
+  presenceChurnPerSec: number;
+  /** `--presence-only`: the presence scenario alone (no broadcast, default-transport or ingest runs). */
+  presenceOnly: boolean;
   resultsDir: string;
   docsPath: string | null;
 }
 
-const PROFILES: Record<BenchConfig['mode'], Omit<BenchConfig, 'name' | 'targets' | 'profile' | 'scale' | 'pusherClient' | 'resultsDir' | 'docsPath'>> = {
+const PROFILES: Record<BenchConfig['mode'], Omit<BenchConfig, 'name' | 'targets' | 'profile' | 'scale' | 'pusherClient' | 'presenceOnly' | 'resultsDir' | 'docsPath'>> = {
   full: {
     mode: 'full', subscribers: [1000, 5000, 10_000], defaultTransportSubscribers: 1000, deliveriesPerRun: 400_000, minEvents: 40,
     throughputRepeats: 2, window: 8, latencyDeliveriesPerSec: 20_000, latencyDurationMs: 10_000, ingestDurationMs: 8000,
     ingestConcurrency: 16, connectConcurrency: 200, warmUpSubscribers: 200,
+    presenceMembers: 1000, presenceChurn: 100, presenceChurnPerSec: 20,
   },
   quick: {
     mode: 'quick', subscribers: [500, 1000], defaultTransportSubscribers: 500, deliveriesPerRun: 150_000, minEvents: 30,
     throughputRepeats: 1, window: 8, latencyDeliveriesPerSec: 10_000, latencyDurationMs: 5000, ingestDurationMs: 3000,
     ingestConcurrency: 16, connectConcurrency: 100, warmUpSubscribers: 100,
+    presenceMembers: 300, presenceChurn: 40, presenceChurnPerSec: 20,
   },
   tiny: {
     mode: 'tiny', subscribers: [20], defaultTransportSubscribers: 10, deliveriesPerRun: 200, minEvents: 5,
     throughputRepeats: 1, window: 4, latencyDeliveriesPerSec: 400, latencyDurationMs: 500, ingestDurationMs: 300,
     ingestConcurrency: 4, connectConcurrency: 10, warmUpSubscribers: 5,
+    presenceMembers: 20, presenceChurn: 5, presenceChurnPerSec: 20,
   },
 };
 
 export const USAGE = `usage: npm run bench -- [--quick | --tiny] [--name <results name>] [--only <target,...>] [--subscribers <n,...>]
                           [--prototype] [--profile] [--scale <n>] [--pusher-client pusher-js|lean]
+                          [--presence-members <n>] [--presence-only]
                           [--results-dir <dir>] [--docs | --no-docs]
   targets: ${ALL_TARGETS.join(', ')} (--prototype adds the prototypes)
   --scale <n>: only the scale scenario (wp-realtime and raw-ws, n subscribers from several loopback addresses;
-               needs \`ulimit -Hn\` above n in both processes; docs/benchmarks.md, "Scale")`;
+               needs \`ulimit -Hn\` above n in both processes; docs/benchmarks.md, "Scale")
+  --presence-members <n>: members of the presence scenario (0 skips it; default full 1000, quick 300, tiny 20);
+  --presence-only: that scenario alone (docs/benchmarks.md, "Presence at scale")`;
 
 const MAX_SCALE = 200_000;
+const MAX_PRESENCE_MEMBERS = 10_000;
 /** The targets of the scale scenario: the relay against the raw `ws` broadcast, the floor of what a relay can do. */
 export const SCALE_TARGETS: readonly AnyTarget[] = ['wp-realtime', 'raw-ws'];
 
@@ -89,6 +103,8 @@ export function parseArgs(argv: string[]): BenchConfig {
   let prototype = false;
   let profile = false;
   let scale: number | null = null;
+  let presenceMembers: number | null = null;
+  let presenceOnly = false;
   let resultsDir = 'bench/results';
   let pusherClient: PusherClientKind = 'pusher-js';
   // Only full runs rewrite the docs table by default, so a CI or development --quick run leaves it alone.
@@ -134,6 +150,16 @@ export function parseArgs(argv: string[]): BenchConfig {
         pusherClient = value as PusherClientKind;
         break;
       }
+      case '--presence-members': {
+        const value = valueOf(argv, i++, flag);
+        // The relay's --max-presence-members is raised to fit; one process holds every member's socket.
+        if (!/^\d+$/.test(value) || Number(value) > MAX_PRESENCE_MEMBERS) throw new BenchUsageError(`--presence-members: "${value}" is not a count from 0 to ${MAX_PRESENCE_MEMBERS}`);
+        presenceMembers = Number(value);
+        break;
+      }
+      case '--presence-only':
+        presenceOnly = true;
+        break;
       case '--results-dir':
         resultsDir = valueOf(argv, i++, flag);
         break;
@@ -147,6 +173,9 @@ export function parseArgs(argv: string[]): BenchConfig {
   }
   if (prototype) for (const t of PROTOTYPE_TARGETS) if (!targets.includes(t)) targets.push(t);
   const base = PROFILES[mode];
+  if (presenceOnly && (presenceMembers ?? base.presenceMembers) === 0) throw new BenchUsageError('--presence-only needs --presence-members above 0');
+  if (presenceOnly && scale !== null) throw new BenchUsageError('--presence-only and --scale exclude each other');
+  if (presenceOnly && docs === true) throw new BenchUsageError('--presence-only writes no docs section (its figures are in docs/benchmarks.md by hand)');
   if (scale !== null) {
     if (subscribers !== null) throw new BenchUsageError('--scale and --subscribers exclude each other: the scale scenario has one size');
     return {
@@ -158,6 +187,8 @@ export function parseArgs(argv: string[]): BenchConfig {
       profile,
       scale,
       pusherClient,
+      presenceMembers: 0,
+      presenceOnly: false,
       resultsDir,
       docsPath: (docs ?? mode === 'full') ? 'docs/benchmarks.md' : null,
     };
@@ -170,7 +201,10 @@ export function parseArgs(argv: string[]): BenchConfig {
     profile,
     scale: null,
     pusherClient,
+    presenceMembers: presenceMembers ?? base.presenceMembers,
+    presenceOnly,
     resultsDir,
-    docsPath: (docs ?? mode === 'full') ? 'docs/benchmarks.md' : null,
+    // A --presence-only run has no broadcast or ingest figures: it must not blank the generated results section.
+    docsPath: !presenceOnly && (docs ?? mode === 'full') ? 'docs/benchmarks.md' : null,
   };
 }

@@ -28,6 +28,8 @@ export interface ServerOptions {
   secret: string;
   /** Open files the process should be allowed (the scale scenario's sockets); at least OPEN_FILE_LIMIT is asked for. */
   fileLimit?: number;
+  /** Relay flags a scenario needs on top of the lifted per-IP limits (e.g. the presence scenario's member cap). */
+  extraArgs?: string[];
 }
 
 /**
@@ -79,7 +81,7 @@ export class ServerProcess {
   }
 
   static async start(target: AnyTarget, options: ServerOptions): Promise<ServerProcess> {
-    const child = spawnNode(['--expose-gc', '--import', here('./probe.js'), ...serverArgs(target, options.secret)], options.fileLimit);
+    const child = spawnNode(['--expose-gc', '--import', here('./probe.js'), ...serverArgs(target, options.secret), ...(options.extraArgs ?? [])], options.fileLimit);
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
       let err = '';

@@ -13,6 +13,7 @@ import { renderChart } from './report/chart.js';
 import { updateDocs } from './report/markdown.js';
 import { summarizeProfile } from './report/profile.js';
 import { computeRatios } from './report/ratios.js';
+import { presenceScenario } from './presence-scenario.js';
 import { broadcastScenario, defaultTransportScenario, ingestScenario, type SpreadOptions } from './scenarios.js';
 import { assertScaleFits, DESCRIPTOR_MARGIN, sourceAddressesFor } from './source-addresses.js';
 import { type BenchResults, benchResults, RESULTS_SCHEMA_ID } from './schema.js';
@@ -47,7 +48,8 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
     assertScaleFits(config.scale);
     spread = { sourceAddresses: sourceAddressesFor(config.scale), fileLimit: config.scale + DESCRIPTOR_MARGIN };
   }
-  for (const subscribers of config.subscribers) {
+  // --presence-only skips every other scenario.
+  for (const subscribers of config.presenceOnly ? [] : config.subscribers) {
     // Targets alternate within each size so that background load on the shared machine hits them alike.
     for (const target of config.targets) {
       const profileFile = config.profile && subscribers === largest ? join(profileDir, `${config.name}-${target}-${subscribers}.cpuprofile`) : undefined;
@@ -57,7 +59,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
   }
 
   const defaultTransports: BenchResults['defaultTransports'] = [];
-  if (config.defaultTransportSubscribers > 0) {
+  if (config.defaultTransportSubscribers > 0 && !config.presenceOnly) {
     // The prototypes are websocket-only by design; long-polling clients cannot reach them.
     for (const target of config.targets.filter((t) => usesSocketIo(t) && !(PROTOTYPE_TARGETS as readonly string[]).includes(t))) {
       defaultTransports.push(await defaultTransportScenario(target, config.defaultTransportSubscribers, config, secret, progress));
@@ -67,10 +69,13 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
   const ingest: BenchResults['ingest'] = [];
   // The scale scenario measures broadcast alone; ingest does not depend on how many listen, nor on how they read
   // (wp-realtime-pusher's ingest is wp-realtime's: the same route of the same relay).
-  for (const target of config.scale === null ? config.targets.filter((t) => t !== 'wp-realtime-pusher') : []) {
+  for (const target of config.scale === null && !config.presenceOnly ? config.targets.filter((t) => t !== 'wp-realtime-pusher') : []) {
     ingest.push(await ingestScenario(target, 1, config, secret, progress));
     if (isSignedIngest(target)) ingest.push(await ingestScenario(target, 100, config, secret, progress));
   }
+
+  // The relay's own presence; it runs whenever wp-realtime is among the targets.
+  const presence = config.presenceMembers > 0 && config.targets.includes('wp-realtime') ? await presenceScenario(config, secret, progress) : null;
 
   const results: BenchResults = {
     schema: RESULTS_SCHEMA_ID,
@@ -100,6 +105,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
     defaultTransports,
     ingest,
     ratios: computeRatios(broadcast),
+    presence,
     profiles,
     external: { wordpress: null, chromium: null },
   };

@@ -12,17 +12,17 @@ import type { AnyTarget } from './targets.js';
 
 export type Progress = (line: string) => void;
 
-function snapshot(memory: NodeJS.MemoryUsage): BroadcastResult['memory']['idle'] {
+export function snapshot(memory: NodeJS.MemoryUsage): BroadcastResult['memory']['idle'] {
   return { heapUsed: memory.heapUsed, rss: memory.rss, external: memory.external, arrayBuffers: memory.arrayBuffers };
 }
 
-function perConnection(idle: NodeJS.MemoryUsage, loaded: NodeJS.MemoryUsage, connected: number): Pick<BroadcastResult['memory'], 'heapPerConnKB' | 'rssPerConnKB'> {
+export function perConnection(idle: NodeJS.MemoryUsage, loaded: NodeJS.MemoryUsage, connected: number): Pick<BroadcastResult['memory'], 'heapPerConnKB' | 'rssPerConnKB'> {
   const n = Math.max(1, connected);
   return { heapPerConnKB: round((loaded.heapUsed - idle.heapUsed) / n / 1024, 2), rssPerConnKB: round((loaded.rss - idle.rss) / n / 1024, 2) };
 }
 
-async function withProcesses<T>(target: AnyTarget, secret: string, body: (server: ServerProcess, load: LoadGenerator) => Promise<T>, fileLimit?: number): Promise<T> {
-  const server = await ServerProcess.start(target, { secret, fileLimit });
+export async function withProcesses<T>(target: AnyTarget, secret: string, body: (server: ServerProcess, load: LoadGenerator) => Promise<T>, fileLimit?: number, extraArgs?: string[]): Promise<T> {
+  const server = await ServerProcess.start(target, { secret, fileLimit, extraArgs });
   const load = LoadGenerator.start(fileLimit);
   try {
     return await body(server, load);
@@ -32,7 +32,7 @@ async function withProcesses<T>(target: AnyTarget, secret: string, body: (server
   }
 }
 
-function describeFailures(connect: ConnectResult): string {
+export function describeFailures(connect: ConnectResult): string {
   if (connect.failed === 0) return '';
   return ` (${connect.failed} FAILED: ${Object.entries(connect.failures).map(([why, n]) => `${n}× ${why}`).join('; ')})`;
 }
@@ -41,7 +41,7 @@ function connectTimeoutMs(subscribers: number): number {
   return 30_000 + subscribers * 10;
 }
 
-async function connectAll(server: ServerProcess, load: LoadGenerator, config: BenchConfig, secret: string, subscribers: number, transport: 'websocket' | 'default', sourceAddresses?: string[]): Promise<ConnectResult> {
+export async function connectAll(server: ServerProcess, load: LoadGenerator, config: BenchConfig, secret: string, subscribers: number, transport: 'websocket' | 'default', sourceAddresses?: string[]): Promise<ConnectResult> {
   const { result } = await load.run<ConnectResult>(
     { cmd: 'connect', secret, target: server.target, url: server.url, subscribers, transport, concurrency: config.connectConcurrency, timeoutMs: connectTimeoutMs(subscribers), sourceAddresses, pusherClient: config.pusherClient },
     connectTimeoutMs(subscribers) + 30_000,
@@ -56,11 +56,16 @@ const WARM_UP_SETTLE_MS = 15_000;
  * idle reading that follows is a warm server's (compiled code, pools, caches) and not a cold one's. Without it the
  * first size of a run charges ≈ 0.8 MB of compiled code to its connections (docs/benchmarks.md, issue 13).
  */
-async function warmUp(server: ServerProcess, load: LoadGenerator, config: BenchConfig, secret: string, transport: 'websocket' | 'default'): Promise<void> {
+export async function warmUp(server: ServerProcess, load: LoadGenerator, config: BenchConfig, secret: string, transport: 'websocket' | 'default'): Promise<void> {
   if (config.warmUpSubscribers <= 0) return;
   const before = await server.openSockets();
   await connectAll(server, load, config, secret, config.warmUpSubscribers, transport);
   await load.run({ cmd: 'close', secret }, 60_000);
+  await waitForSockets(server, before);
+}
+
+/** Waits until the server holds no more sockets than `before` (closed warm-up clients are gone on its side too). */
+export async function waitForSockets(server: ServerProcess, before: number): Promise<void> {
   const deadline = Date.now() + WARM_UP_SETTLE_MS;
   let open = await server.openSockets();
   while (open > before && Date.now() < deadline) {

@@ -88,6 +88,53 @@ export const ratio = z.object({
   p99VsNaive: finite.nullable(),
 });
 
+const presenceChange = z.object({
+  changes: count,
+  deliveries: count,
+  expectedDeliveries: count,
+  durationMs: finite,
+  deliveriesPerSec: finite,
+  /** Per join / leave: until its member event reached every present member. */
+  toAll: nullableLatency,
+});
+
+/** The presence scenario (bench/presence-scenario.ts): one presence channel on the wp-realtime relay. */
+export const presenceResult = z.object({
+  target: z.literal('wp-realtime'),
+  channel: z.string(),
+  members: count,
+  join: z.object({
+    joined: count,
+    failed: count,
+    failures: z.record(z.string(), count),
+    /** First connect → last presence_state. */
+    connectedMs: finite,
+    /** First connect → every member sees every member (the last member_added reached all). */
+    allSeenMs: finite,
+    membersSeeingAll: count,
+    perMemberJoin: nullableLatency,
+    memberAddedDeliveries: count,
+  }),
+  /** Server heap / RSS after a warm-up, idle vs every member joined. */
+  memory,
+  /** The same number of plain `public` subscribers on a fresh relay of the same run (the baseline). */
+  plainMemory: memory,
+  /** The baseline's connect of the same N plain subscribers: what a join costs beyond a connect. */
+  plainConnect: connect,
+  /** Presence member ÷ plain subscriber, per connection; null when the plain figure is not above zero. */
+  heapPerMemberVsPlain: finite.nullable(),
+  rssPerMemberVsPlain: finite.nullable(),
+  churn: z.object({
+    extra: count,
+    ratePerSec: finite,
+    joinFailures: z.record(z.string(), count),
+    joins: presenceChange,
+    leaves: presenceChange,
+    baseMembersSeeingAll: count,
+  }),
+  disconnects: count,
+});
+
 /** A figure measured by another harness (WordPress request cost, browser end-to-end latency, …). */
 export const externalMeasurement = z.object({
   name: z.string().min(1),
@@ -125,6 +172,8 @@ export const benchResults = z.object({
   defaultTransports: z.array(defaultTransportResult),
   ingest: z.array(ingestResult),
   ratios: z.array(ratio),
+  /** Absent in results from before the presence scenario, null when it was skipped. */
+  presence: presenceResult.nullable().optional(),
   profiles: z.array(
     z.object({ target, subscribers: count, file: z.string(), byOwner: z.array(profileShare), byFunction: z.array(profileShare) }),
   ),
@@ -139,3 +188,4 @@ export type BroadcastResult = z.infer<typeof broadcastResult>;
 export type DefaultTransportResult = z.infer<typeof defaultTransportResult>;
 export type IngestResultRecord = z.infer<typeof ingestResult>;
 export type Ratio = z.infer<typeof ratio>;
+export type PresenceResultRecord = z.infer<typeof presenceResult>;

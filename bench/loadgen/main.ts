@@ -5,11 +5,13 @@
 import { readFileSync } from 'node:fs';
 import type { LoadCommand, LoadReply } from './messages.js';
 import { DeliveryTracker, runIngest, runLatency, runThroughput } from './phases.js';
+import { PresencePool } from './presence.js';
 import { Publisher } from './publisher.js';
 import { SubscriberPool } from './subscribers.js';
 
 const tracker = new DeliveryTracker(0);
 const pool = new SubscriberPool((id) => tracker.delivered(id));
+const presence = new PresencePool();
 let publisher: Publisher | null = null;
 
 /** 10k sockets need 10k descriptors; fail with the fix instead of with EMFILE halfway through. */
@@ -36,6 +38,15 @@ async function handle(command: LoadCommand): Promise<LoadReply> {
     }
     case 'ingest':
       return { ok: true, result: await runIngest(command, command.secret), disconnects: pool.disconnects };
+    case 'presence-join':
+      assertDescriptors(command.members + 256);
+      return { ok: true, result: await presence.join(command), disconnects: presence.disconnects };
+    case 'presence-churn':
+      assertDescriptors(presence.size + command.extra + 256);
+      return { ok: true, result: await presence.churn(command), disconnects: presence.disconnects };
+    case 'presence-close':
+      presence.closeAll();
+      return { ok: true, result: null, disconnects: presence.disconnects };
     case 'close':
       pool.closeAll();
       publisher?.close();

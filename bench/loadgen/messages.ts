@@ -46,7 +46,34 @@ export interface CloseCommand {
   cmd: 'close';
 }
 
-export type LoadCommand = (ConnectCommand | ThroughputCommand | LatencyCommand | IngestCommand | CloseCommand) & { secret: string };
+/** Presence members joining one presence channel (bench/loadgen/presence.ts), each with its own user and token. */
+export interface PresenceJoinCommand {
+  cmd: 'presence-join';
+  url: string;
+  channel: string;
+  /** Users are <userPrefix><index>. */
+  userPrefix: string;
+  members: number;
+  concurrency: number;
+  timeoutMs: number;
+}
+
+/** With the joined members present, `extra` more join and then leave, one every 1/ratePerSec seconds. */
+export interface PresenceChurnCommand {
+  cmd: 'presence-churn';
+  url: string;
+  channel: string;
+  userPrefix: string;
+  extra: number;
+  ratePerSec: number;
+  stallTimeoutMs: number;
+}
+
+export interface PresenceCloseCommand {
+  cmd: 'presence-close';
+}
+
+export type LoadCommand = (ConnectCommand | ThroughputCommand | LatencyCommand | IngestCommand | CloseCommand | PresenceJoinCommand | PresenceChurnCommand | PresenceCloseCommand) & { secret: string };
 
 export interface ConnectResult {
   connected: number;
@@ -91,6 +118,44 @@ export interface IngestResult {
   statuses: Record<string, number>;
 }
 
+export interface PresenceJoinResult {
+  members: number;
+  joined: number;
+  failed: number;
+  failures: Record<string, number>;
+  /** From the first connect to the last member's presence_state. */
+  connectedMs: number;
+  /** From the first connect until every member sees every member (the last member_added reached everyone). */
+  allSeenMs: number;
+  membersSeeingAll: number;
+  /** Per member: its connect started → its presence_state arrived. */
+  perMemberJoin: LatencySummary;
+  memberAddedDeliveries: number;
+}
+
+export interface PresenceChangeFigures {
+  changes: number;
+  /** member_added (joins) or member_removed (leaves) that reached the base members. */
+  deliveries: number;
+  expectedDeliveries: number;
+  /** From the first change to the moment the last one reached every base member. */
+  durationMs: number;
+  deliveriesPerSec: number;
+  /** Per change: join started / leave (disconnect) called → its event reached every base member. */
+  toAll: LatencySummary;
+}
+
+export interface PresenceChurnResult {
+  base: number;
+  extra: number;
+  ratePerSec: number;
+  joinFailures: Record<string, number>;
+  joins: PresenceChangeFigures;
+  leaves: PresenceChangeFigures;
+  /** Base members whose list is exactly the base members again after the churn. */
+  baseMembersSeeingAll: number;
+}
+
 export type LoadReply =
-  | { ok: true; result: ConnectResult | ThroughputResult | LatencyResult | IngestResult | null; disconnects: number }
+  | { ok: true; result: ConnectResult | ThroughputResult | LatencyResult | IngestResult | PresenceJoinResult | PresenceChurnResult | null; disconnects: number }
   | { ok: false; error: string };

@@ -40,12 +40,27 @@ export function resultsSection(results: BenchResults, chartPath: string): string
       lines.push(`| ${r.target} | ${r.subscribers} | ${fmt(r.connect.totalMs)} | ${fmt(r.connect.perConnection.p99Ms)} | ${r.connect.upgraded ?? '–'} | ${fmt(r.memory.heapPerConnKB, 1)} | ${fmt(r.memory.rssPerConnKB, 1)} |`);
     }
   }
+  if (results.presence) lines.push('', ...presenceLines(results.presence));
   lines.push('', '### Ingest (nobody subscribed)', '');
   lines.push('| server | events per request | concurrency | events/s accepted | requests/s | errors |', '|---|---:|---:|---:|---:|---:|');
   for (const r of results.ingest) {
     lines.push(`| ${r.target}${isSignedIngest(r.target) ? ' (signed)' : ' (unsigned)'} | ${r.batchSize} | ${r.concurrency} | ${fmt(r.eventsPerSec)} | ${fmt(r.requestsPerSec)} | ${r.errors} |`);
   }
   return lines.join('\n');
+}
+
+/** The presence scenario: join, memory against plain subscribers, member-event fan-out (docs: "Presence at scale"). */
+function presenceLines(p: NonNullable<BenchResults['presence']>): string[] {
+  const { join, churn } = p;
+  return [
+    '### Presence (one presence channel)',
+    '',
+    '| members | all see all ms | per-member join p50 / p99 ms | heap KB/member (÷ plain) | RSS KB/member (÷ plain) | joins: events/s, to all p99 ms | leaves: events/s, to all p99 ms | delivered |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${join.joined}/${p.members} | ${fmt(join.allSeenMs)} | ${fmt(join.perMemberJoin.p50Ms, 1)} / ${fmt(join.perMemberJoin.p99Ms, 1)} | ${fmt(p.memory.heapPerConnKB, 1)} (${fmt(p.heapPerMemberVsPlain, 2)}×) | ${fmt(p.memory.rssPerConnKB, 1)} (${fmt(p.rssPerMemberVsPlain, 2)}×) | ${fmt(churn.joins.deliveriesPerSec)}, ${fmt(churn.joins.toAll.p99Ms, 1)} | ${fmt(churn.leaves.deliveriesPerSec)}, ${fmt(churn.leaves.toAll.p99Ms, 1)} | ${churn.joins.deliveries + churn.leaves.deliveries}/${churn.joins.expectedDeliveries + churn.leaves.expectedDeliveries} |`,
+    '',
+    `${churn.extra} more members joined, then left, at ${fmt(churn.ratePerSec)}/s while ${join.joined} were present.`,
+  ];
 }
 
 /** The scale scenario: wp-realtime against raw ws at one large size, memory as RSS and heap per connection. */

@@ -79,6 +79,21 @@ describe('the scale scenario: options and limits', () => {
   });
 });
 
+describe('the presence scenario: options', () => {
+  it('runs with every profile, sized per profile, and alone with --presence-only', () => {
+    expect(parseArgs([]).presenceMembers).toBe(1000);
+    expect(parseArgs(['--quick']).presenceMembers).toBe(300);
+    expect(parseArgs(['--tiny'])).toMatchObject({ presenceMembers: 20, presenceOnly: false });
+    expect(parseArgs(['--presence-only', '--presence-members', '1000'])).toMatchObject({ presenceMembers: 1000, presenceOnly: true, docsPath: null });
+    expect(parseArgs(['--presence-members', '0']).presenceMembers).toBe(0);
+    expect(parseArgs(['--scale', '100']).presenceMembers).toBe(0);
+    expect(() => parseArgs(['--presence-members', '10001'])).toThrow(/--presence-members: "10001"/);
+    expect(() => parseArgs(['--presence-only', '--presence-members', '0'])).toThrow(/needs --presence-members above 0/);
+    expect(() => parseArgs(['--presence-only', '--scale', '100'])).toThrow(/exclude each other/);
+    expect(() => parseArgs(['--presence-only', '--docs'])).toThrow(/writes no docs section/);
+  });
+});
+
 describe('a tiny scale run from two source addresses', () => {
   it('connects every subscriber and delivers every event', async () => {
     await run(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'bench/tsconfig.json'], { cwd: repoRoot }).catch(() => {});
@@ -169,6 +184,29 @@ describe('a tiny run against real servers', () => {
     expect(results.external).toEqual({ wordpress: null, chromium: null });
   });
 
+  it('joins every presence member, each seeing all, and delivers every member event of the churn', () => {
+    const p = results.presence!;
+    expect(p.members).toBe(20);
+    expect(p.join).toMatchObject({ joined: 20, failed: 0, membersSeeingAll: 20 });
+    expect(p.join.perMemberJoin.count).toBe(20);
+    expect(p.join.perMemberJoin.p99Ms).toBeLessThanOrEqual(p.join.allSeenMs);
+    // Every member hears of each later one at most once (some of them are already in its presence_state).
+    expect(p.join.memberAddedDeliveries).toBeLessThanOrEqual((20 * 19) / 2);
+    for (const phase of [p.churn.joins, p.churn.leaves]) {
+      expect(phase.changes).toBe(5);
+      expect(phase.expectedDeliveries).toBe(5 * 20);
+      expect(phase.deliveries).toBe(phase.expectedDeliveries);
+      expect(phase.toAll.count).toBe(5);
+      expect(phase.deliveriesPerSec).toBeGreaterThan(0);
+    }
+    expect(p.churn.joinFailures).toEqual({});
+    expect(p.churn.baseMembersSeeingAll).toBe(20);
+    expect(p.disconnects).toBe(0);
+    expect(p.plainMemory.idle.heapUsed).toBeGreaterThan(0);
+    expect(p.plainConnect).toMatchObject({ connected: 20, failed: 0 });
+    expect(p.heapPerMemberVsPlain === null || p.heapPerMemberVsPlain > 0).toBe(true);
+  });
+
   it('renders the chart and rewrites only the marked section of the docs', async () => {
     const svg = await renderChart(results);
     expect(svg).toMatch(/^<svg[\s\S]*deliveries\/s at full speed[\s\S]*<\/svg>$/);
@@ -182,6 +220,8 @@ describe('a tiny run against real servers', () => {
     expect(text).toContain('| wp-realtime | 20 |');
     expect(text).toContain('| wp-realtime-pusher | 20 |');
     expect(text).toMatch(/\| Pusher protocol \| 20 \| [\d.,]+× \|/);
+    expect(text).toContain('### Presence (one presence channel)');
+    expect(text).toMatch(/\| 20\/20 \| [\d,]+ \|/);
   });
 
   it('writes the scale scenario into its own section, leaving the results section alone', () => {
