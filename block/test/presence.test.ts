@@ -2,7 +2,7 @@
 // two viewers of one post see each other, a second tab is no news, the last tab closing removes the viewer, a relay
 // restart empties and refills the list, a token without the channel never connects; every payload is validated.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mintToken } from '../../protocol/index.js';
+import { CONTROL_CHANNEL, mintToken, nowSeconds } from '../../protocol/index.js';
 import type { ConnectionState, FeedConnection } from '../src/client/connection.js';
 import { type Member, type PresenceChange, PresenceList, tokenSubject } from '../src/client/presence.js';
 import { connectPresence } from '../src/client/presence-connection.js';
@@ -130,6 +130,42 @@ describe("who's here across a relay restart and a refused token", () => {
     await waitFor('offline', () => states.includes('offline'));
     expect(fetches).toBeGreaterThanOrEqual(1);
     expect(states).not.toContain('live');
+  });
+
+  it('after a logout (token revoked, the route now leaves the channel out) the viewer is removed and never reconnects, not even anonymously', async () => {
+    const ana = view('1', 'Ana');
+    let loggedOut = false;
+    let fetchesAfterLogout = 0;
+    const boStates: ConnectionState[] = [];
+    const boNames: string[][] = [];
+    open.push(
+      connectPresence({
+        channel: CHANNEL,
+        fetchToken: async () => {
+          if (!loggedOut) return presenceToken('2', 'Bo');
+          fetchesAfterLogout++;
+          return relay.tokenFor({ channels: ['public'] });
+        },
+        onChange: (members) => boNames.push(members.map((member) => member.name)),
+        onState: (state) => boStates.push(state),
+        reconnectionDelay: 50,
+        reconnectionDelayMax: 200,
+      }),
+    );
+    await waitFor('both', () => names(ana).length === 2 && boNames.at(-1)?.length === 2);
+    loggedOut = true;
+    await relay.emit({ id: 'logout-2', channel: CONTROL_CHANNEL, type: 'revoke', data: { user: '2', notBefore: nowSeconds() } });
+    await waitFor('Bo gone from Ana', () => names(ana).length === 1);
+    await waitFor('Bo offline', () => boStates.at(-1) === 'offline');
+    const cutAt = boStates.length;
+    await waitFor('Bo asked the token route again', () => fetchesAfterLogout >= 1);
+    // A tokenless handshake would have gone live by now (reconnection backoff from 50 ms).
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(boStates.slice(cutAt)).not.toContain('live');
+    // And it keeps trying (with backoff) for the day the viewer signs in again.
+    await waitFor('Bo retried', () => fetchesAfterLogout >= 2, 8_000);
+    expect(names(ana)).toEqual(['Ana']);
+    expect(ana.changes.at(-1)).toEqual({ kind: 'left', member: { id: '2', name: 'Bo', avatar: null } });
   });
 });
 

@@ -10,38 +10,14 @@ import { editorCanvas, waitForEditorReady, watchConsole } from '../support/edito
 import { expect, test } from '../support/fixtures.js';
 import { anonymousContext, loggedInContext, watchPageProblems } from '../support/live-block.js';
 import { uniqueMarker } from '../support/trigger.js';
-import { createUserSession } from '../support/users.js';
-import type { WpClient } from '../support/wp-client.js';
-
-function whosHereClass(slug: string): string {
-  return `wp-block-${slug}-whos-here`;
-}
-
-async function publishPost(admin: WpClient, slug: string, title: string): Promise<{ id: number; link: string }> {
-  const content = `<!-- wp:paragraph --><p>Reading together.</p><!-- /wp:paragraph --><!-- wp:${slug}/whos-here /-->`;
-  const response = await admin.request('/wp-json/wp/v2/posts', { method: 'POST', withNonce: true, json: { title, content, status: 'publish' } });
-  if (response.status !== 201) throw new Error(`creating the post failed: HTTP ${response.status} ${response.text.slice(0, 300)}`);
-  return response.json<{ id: number; link: string }>();
-}
-
-async function setDisplayName(admin: WpClient, id: number, name: string): Promise<void> {
-  const response = await admin.request(`/wp-json/wp/v2/users/${id}`, { method: 'POST', withNonce: true, json: { name } });
-  if (response.status !== 200) throw new Error(`renaming user ${id} failed: HTTP ${response.status} ${response.text.slice(0, 300)}`);
-}
-
-/** A user with a display name of its own (an apostrophe too: WordPress stores it escaped, the block shows text). */
-async function reader(admin: WpClient, name: string): Promise<{ id: number; username: string; password: string; name: string }> {
-  const user = await createUserSession(admin, 'subscriber');
-  await setDisplayName(admin, user.id, name);
-  return { ...user, name };
-}
+import { publishWhosHerePost, reader, whosHereClass } from '../support/whos-here.js';
 
 test("two users on the same post see each other in Who's Here; a closed tab disappears", async ({ browser, admin, relay, stack }) => {
   test.setTimeout(150_000);
   expect(relay.running).toBe(true);
   const slug = stack.pluginSlug;
   const marker = uniqueMarker('who');
-  const post = await publishPost(admin, slug, `Who's here ${marker}`);
+  const post = await publishWhosHerePost(admin, slug, `Who's here ${marker}`);
   const ana = await reader(admin, `Ana O'Hara ${marker}`);
   const bo = await reader(admin, `Bo ${marker}`);
   const selector = `.${whosHereClass(slug)}`;

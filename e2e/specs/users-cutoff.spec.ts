@@ -5,42 +5,14 @@
  * within 2 s while the tab stays live. `<prefix>_send_to_user()` reaching exactly that user's open tabs is
  * flow-private-channels.spec.ts's second test.
  */
-import type { Page } from '@playwright/test';
 import { expect, test } from '../support/fixtures.js';
 import { anonymousContext, itemTitles, loggedInContext, openLiveBlock, publishBlockPage } from '../support/live-block.js';
+import { logOut, watchStates } from '../support/logout.js';
 import { sendNotice } from '../support/notice.js';
 import { uniqueMarker } from '../support/trigger.js';
 import { createUserSession } from '../support/users.js';
 
 const WITHIN_MS = 2_000;
-
-/** Records in the page each change of the block's connection state with Date.now(), from now on. */
-async function watchStates(page: Page, slug: string): Promise<() => Promise<{ state: string; at: number }[]>> {
-  await page.evaluate((selector) => {
-    const root = document.querySelector(selector)!;
-    const log: { state: string; at: number }[] = [];
-    (window as unknown as { __states: typeof log }).__states = log;
-    new MutationObserver(() => log.push({ state: root.getAttribute('data-live-notifications-state') ?? '', at: Date.now() })).observe(root, {
-      attributes: true,
-      attributeFilter: ['data-live-notifications-state'],
-    });
-  }, `.wp-block-${slug}-live-notifications`);
-  return () => page.evaluate(() => (window as unknown as { __states: { state: string; at: number }[] }).__states);
-}
-
-/**
- * Logs out through WordPress's own logout link (with its nonce), as the toolbar's "Log Out" does. Returns when the
- * logout request was sent: the cut is timed from there (so the figure includes WordPress's own request time).
- */
-async function logOut(page: Page, siteUrl: string): Promise<number> {
-  await page.goto(new URL('/wp-admin/profile.php', siteUrl).href);
-  const href = await page.locator('#wp-admin-bar-logout a').getAttribute('href');
-  expect(href).toMatch(/action=logout/);
-  const sentAt = Date.now();
-  await page.goto(href!);
-  await expect(page).toHaveURL(/loggedout=true/);
-  return sentAt;
-}
 
 test('a user who logs out loses their private channel within 2 s', async ({ browser, admin, anonymous, relay, stack }) => {
   test.setTimeout(150_000);

@@ -22,3 +22,17 @@ export async function sendNotice(client: WpClient, stack: E2eStack, notice: Noti
   expect(response.status, `signed trigger: ${response.text.slice(0, 300)}`).toBe(202);
   return String(response.json<{ id: unknown }>().id);
 }
+
+/**
+ * Sends an event with this title to one user through the plugin's own `<prefix>_send_to_user()` (the e2e probe's
+ * admin-only route calls it, as a site's PHP code would); returns the event id.
+ */
+export async function sendToUser(admin: WpClient, slug: string, user: number, title: string): Promise<string> {
+  const sent = await admin.request('/wp-json/e2e-probe/v1/send-to-user', {
+    method: 'POST',
+    withNonce: true,
+    json: { prefix: slug.replace(/-/g, '_'), user, title },
+  });
+  expect(sent.status, sent.text.slice(0, 300)).toBe(200);
+  return sent.json<{ id: string }>().id;
+}

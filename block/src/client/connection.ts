@@ -31,6 +31,12 @@ export interface FeedConnectionOptions {
 	 * `member_removed`): each gets the raw payload to validate, and a handler that throws is logged, never fatal.
 	 */
 	relayEvents?: Readonly< Record< string, ( payload: unknown ) => void > >;
+	/**
+	 * Never connect without a token (presence: a tokenless, anonymous connection would show "live" while the viewer
+	 * is in no presence channel). When a reconnect finds no token (e.g. revoked at logout, and WordPress now signs
+	 * none that lists the channel), the connection stays offline and tries again with backoff.
+	 */
+	requireToken?: boolean;
 }
 
 export type SubscriptionAck =
@@ -162,6 +168,13 @@ export function connectFeed( options: FeedConnectionOptions ): FeedConnection {
 							'live notifications: token fetch failed',
 							error
 						);
+						if ( token === null && options.requireToken === true ) {
+							// Not sent: the handshake would be anonymous. Abandoned here, retried with backoff.
+							created.disconnect();
+							setState( 'offline' );
+							retryLater( () => created.connect() );
+							return;
+						}
 						// The relay refuses a stale token; that refusal leads to a retry with backoff.
 						send( handshake( token?.token ) );
 					}

@@ -68,6 +68,8 @@ export function connectPresence(
 			member_added: ( payload ) => report( presence.add( payload ) ),
 			member_removed: ( payload ) => report( presence.remove( payload ) ),
 		},
+		// A viewer is in presence only with a token listing the channel: no anonymous fallback after a logout.
+		requireToken: true,
 		debug: options.debug,
 		reconnectionDelay: options.reconnectionDelay,
 		reconnectionDelayMax: options.reconnectionDelayMax,
