@@ -4,7 +4,7 @@
  */
 import { expect, test } from '../support/fixtures.js';
 import { anonymousContext, itemTitles, loggedInContext, openLiveBlock, publishBlockPage } from '../support/live-block.js';
-import { sendNotice } from '../support/notice.js';
+import { sendNotice, sendToUser } from '../support/notice.js';
 import { uniqueMarker } from '../support/trigger.js';
 import { createUserSession } from '../support/users.js';
 
@@ -59,13 +59,7 @@ test("<prefix>_send_to_user() reaches every open tab of that user and nobody els
     const secretTitle = `from PHP for alice ${marker}`;
     const publicTitle = `for everyone ${marker}`;
     // The site's own PHP calls the API (through the e2e probe's admin-only route), as a plugin or theme would.
-    const sent = await admin.request('/wp-json/e2e-probe/v1/send-to-user', {
-      method: 'POST',
-      withNonce: true,
-      json: { prefix: slug.replace(/-/g, '_'), user: alice.id, title: secretTitle },
-    });
-    expect(sent.status, sent.text.slice(0, 300)).toBe(200);
-    expect(sent.json<{ id: string }>().id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await sendToUser(admin, slug, alice.id, secretTitle)).toMatch(/^[0-9a-f-]{36}$/);
     await sendNotice(anonymous, stack, { title: publicTitle, channel: 'public' });
 
     const views = [aliceTab1!, aliceTab2!, bobView!, visitorView!];

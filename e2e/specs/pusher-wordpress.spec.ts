@@ -13,7 +13,7 @@ import Pusher from 'pusher';
 import { relayProcess, type RelayProcess } from '../../stack/relay-process.js';
 import { expect, test, webhookArgs } from '../support/fixtures.js';
 import { anonymousContext, loggedInContext } from '../support/live-block.js';
-import { sendNotice } from '../support/notice.js';
+import { sendNotice, sendToUser } from '../support/notice.js';
 import { e2ePusherApp, pusherRelayArgs } from '../support/pusher-app.js';
 import { openPusherPage, type PusherPage, type Received } from '../support/pusher-page.js';
 import { uniqueMarker } from '../support/trigger.js';
@@ -95,12 +95,7 @@ test('pusher-js and Laravel Echo read public and private channels authorized by 
     const fromSdkPrivate = `sdk private ${marker}`;
     // WordPress: a signed trigger (outbox → relay) on public, and <prefix>_send_to_user() for Alice.
     await sendNotice(anonymous, stack, { title: fromTrigger, channel: 'public' });
-    const sent = await admin.request('/wp-json/e2e-probe/v1/send-to-user', {
-      method: 'POST',
-      withNonce: true,
-      json: { prefix: stack.pluginSlug.replace(/-/g, '_'), user: alice.id, title: fromSendApi },
-    });
-    expect(sent.status, sent.text.slice(0, 300)).toBe(200);
+    await sendToUser(admin, stack.pluginSlug, alice.id, fromSendApi);
     // The official pusher SDK through the relay's HTTP API, as a Pusher-based plugin's server code would.
     await sdk(stack).trigger('public', 'notice.test', { title: fromSdkPublic });
     await sdk(stack).trigger(aliceChannel, 'notice.test', { title: fromSdkPrivate });
