@@ -5,18 +5,15 @@
 import { fetchToken } from './client/api-token.js';
 import { CONFIG_ATTRIBUTE, parseConfig } from './client/config.js';
 import { connectFeed } from './client/connection.js';
+import { debug } from './client/debug.js';
 import { Feed } from './client/feed.js';
+import { mountBlocks } from './client/mount-blocks.js';
 import { createBlockView, STATE_ATTRIBUTE } from './client/render.js';
 import {
 	createReplayStore,
 	replayKey,
 	sessionStorageOrNull,
 } from './client/replay-store.js';
-
-function debug( message: string, detail?: unknown ): void {
-	// eslint-disable-next-line no-console
-	console.debug( message, detail );
-}
 
 function initBlock( root: HTMLElement, index: number ): void {
 	const parsed = parseConfig( root.getAttribute( CONFIG_ATTRIBUTE ) );
@@ -54,26 +51,9 @@ function initBlock( root: HTMLElement, index: number ): void {
 	} );
 }
 
-function initAll(): void {
-	const blocks = document.querySelectorAll< HTMLElement >(
-		`[${ CONFIG_ATTRIBUTE }]`
-	);
-	blocks.forEach( ( root, index ) => {
-		if ( root.hasAttribute( STATE_ATTRIBUTE ) ) {
-			return;
-		}
-		try {
-			initBlock( root, index );
-		} catch ( error ) {
-			debug( 'live notifications: block failed to start', error );
-			root.setAttribute( STATE_ATTRIBUTE, 'offline' );
-		}
-	} );
-}
-
-// WordPress 6.1 prints block view scripts in the head, so wait for the markup.
-if ( document.readyState === 'loading' ) {
-	document.addEventListener( 'DOMContentLoaded', initAll );
-} else {
-	initAll();
-}
+mountBlocks( {
+	configAttribute: CONFIG_ATTRIBUTE,
+	stateAttribute: STATE_ATTRIBUTE,
+	label: 'live notifications',
+	mount: initBlock,
+} );

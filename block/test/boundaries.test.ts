@@ -3,9 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_ID_PATTERN as PROTOCOL_EVENT_ID_PATTERN } from '../../protocol/index.js';
 import { normalizeEventTypes } from '../src/attributes.js';
-import { parseConfig } from '../src/client/config.js';
+import { parseConfig, parseTokenPath } from '../src/client/config.js';
 import { EVENT_ID_PATTERN, parseEnvelope } from '../src/client/envelope.js';
 import { parseTokenResponse, TokenResponseError } from '../src/client/token-response.js';
+import { parseWhosHereConfig } from '../src/whos-here/config.js';
 
 describe('block config attribute', () => {
   it('reads what the PHP renders', () => {
@@ -31,6 +32,27 @@ describe('block config attribute', () => {
     expect(parseConfig('{').ok).toBe(false);
     expect(parseConfig('{}').ok).toBe(false);
     expect(parseConfig(JSON.stringify({ tokenPath: 'https://evil.example/token' })).ok).toBe(false);
+  });
+});
+
+describe('token path, the same rule for both blocks', () => {
+  const message = 'tokenPath must be a REST path such as /<plugin-slug>/v1/token';
+
+  it('accepts a REST path and refuses a URL or a non-string', () => {
+    expect(parseTokenPath('/acme-live/v1/token')).toEqual({ ok: true, tokenPath: '/acme-live/v1/token' });
+    for (const bad of ['https://evil.example/token', 'token', '/a/v1/token?x=1', '', 5, null, undefined]) {
+      expect(parseTokenPath(bad), String(bad)).toEqual({ ok: false, message });
+    }
+  });
+
+  it('refuses a bad path with the same message in either block', () => {
+    const raw = JSON.stringify({ tokenPath: 'https://evil.example/token', post: 1 });
+    expect(parseConfig(raw)).toEqual({ ok: false, message });
+    expect(parseWhosHereConfig(raw)).toEqual({ ok: false, message });
+    expect(parseWhosHereConfig(JSON.stringify({ tokenPath: '/a/v1/token', post: 7 }))).toEqual({
+      ok: true,
+      config: { tokenPath: '/a/v1/token', post: 7 },
+    });
   });
 });
 

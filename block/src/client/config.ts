@@ -20,6 +20,25 @@ export type ConfigResult =
 
 export const TOKEN_PATH_PATTERN = /^\/[A-Za-z0-9_.~\/-]+$/;
 
+export type TokenPathResult =
+	{ ok: true; tokenPath: string } | { ok: false; message: string };
+
+/**
+ * The `tokenPath` of a block's config, the same rule for every block: a REST path only, which wp-api-fetch joins to
+ * the site's REST root (api-token.ts); a URL or anything else is refused.
+ * @param value The config's `tokenPath`, unchecked.
+ */
+export function parseTokenPath( value: unknown ): TokenPathResult {
+	if ( typeof value !== 'string' || ! TOKEN_PATH_PATTERN.test( value ) ) {
+		return {
+			ok: false,
+			message:
+				'tokenPath must be a REST path such as /<plugin-slug>/v1/token',
+		};
+	}
+	return { ok: true, tokenPath: value };
+}
+
 export function clampMaxItems( value: unknown ): number {
 	const number = typeof value === 'number' ? Math.round( value ) : NaN;
 	return Number.isFinite( number )
@@ -39,20 +58,14 @@ export function parseConfig( raw: string | null ): ConfigResult {
 	}
 	const { tokenPath, heading, maxItems, eventTypes, showTime } =
 		value as Record< string, unknown >;
-	if (
-		typeof tokenPath !== 'string' ||
-		! TOKEN_PATH_PATTERN.test( tokenPath )
-	) {
-		return {
-			ok: false,
-			message:
-				'tokenPath must be a REST path such as /<plugin-slug>/v1/token',
-		};
+	const path = parseTokenPath( tokenPath );
+	if ( ! path.ok ) {
+		return path;
 	}
 	return {
 		ok: true,
 		config: {
-			tokenPath,
+			tokenPath: path.tokenPath,
 			heading: typeof heading === 'string' ? heading : '',
 			maxItems: clampMaxItems( maxItems ),
 			eventTypes: Array.isArray( eventTypes )

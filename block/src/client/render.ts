@@ -4,6 +4,7 @@
 import { __ } from '@wordpress/i18n';
 import type { ConnectionState } from './connection.js';
 import type { LiveEvent } from './envelope.js';
+import { blockPart } from './dom-part.js';
 import { describeEvent, formatTime } from './format.js';
 
 /** The block's class (get_block_wrapper_attributes); the scaffolder renames it with the block's namespace. */
@@ -26,24 +27,6 @@ function stateLabel( state: ConnectionState ): string {
 		case 'offline':
 			return __( 'Offline', 'wp-realtime' );
 	}
-}
-
-function part< T extends keyof HTMLElementTagNameMap >(
-	root: HTMLElement,
-	tag: T,
-	name: string
-): HTMLElementTagNameMap[ T ] {
-	const found = root.querySelector< HTMLElementTagNameMap[ T ] >(
-		`${ tag }.${ BLOCK_CLASS }__${ name }`
-	);
-	if ( found ) {
-		return found;
-	}
-	// Markup changed by a filter or a cache: rebuild the missing part rather than fail.
-	const created = document.createElement( tag );
-	created.className = `${ BLOCK_CLASS }__${ name }`;
-	root.append( created );
-	return created;
 }
 
 function renderItem( event: LiveEvent, showTime: boolean ): HTMLLIElement {
@@ -72,8 +55,8 @@ export function createBlockView(
 	root: HTMLElement,
 	{ maxItems, showTime }: { maxItems: number; showTime: boolean }
 ): BlockView {
-	const status = part( root, 'p', 'status' );
-	const list = part( root, 'ul', 'list' );
+	const status = blockPart( root, BLOCK_CLASS, 'p', 'status' );
+	const list = blockPart( root, BLOCK_CLASS, 'ul', 'list' );
 	list.setAttribute( 'aria-live', 'polite' );
 	return {
 		setState( state ) {

@@ -2,7 +2,7 @@
  * The Who's Here block's configuration as the server renders it into its data attribute, validated: a broken or
  * tampered attribute leaves the block quietly offline instead of throwing into the page.
  */
-import { TOKEN_PATH_PATTERN } from '../client/config.js';
+import { parseTokenPath } from '../client/config.js';
 
 export const WHOS_HERE_ATTRIBUTE = 'data-whos-here';
 
@@ -32,15 +32,9 @@ export function parseWhosHereConfig(
 		};
 	}
 	const { tokenPath, post } = value as Record< string, unknown >;
-	if (
-		typeof tokenPath !== 'string' ||
-		! TOKEN_PATH_PATTERN.test( tokenPath )
-	) {
-		return {
-			ok: false,
-			message:
-				'tokenPath must be a REST path such as /<plugin-slug>/v1/token',
-		};
+	const path = parseTokenPath( tokenPath );
+	if ( ! path.ok ) {
+		return path;
 	}
 	if (
 		typeof post !== 'number' ||
@@ -49,7 +43,7 @@ export function parseWhosHereConfig(
 	) {
 		return { ok: false, message: 'post must be a positive integer' };
 	}
-	return { ok: true, config: { tokenPath, post } };
+	return { ok: true, config: { tokenPath: path.tokenPath, post } };
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { __, sprintf } from '@wordpress/i18n';
 import type { ConnectionState } from '../client/connection.js';
+import { blockPart } from '../client/dom-part.js';
 import type { Member, PresenceChange } from '../client/presence.js';
 
 /** The block's class (get_block_wrapper_attributes); the scaffolder renames it with the block's namespace. */
@@ -22,24 +23,6 @@ export interface WhosHereView {
 		selfId: string | null,
 		change: PresenceChange
 	) => void;
-}
-
-function part< T extends keyof HTMLElementTagNameMap >(
-	root: HTMLElement,
-	tag: T,
-	name: string
-): HTMLElementTagNameMap[ T ] {
-	const found = root.querySelector< HTMLElementTagNameMap[ T ] >(
-		`${ tag }.${ WHOS_HERE_CLASS }__${ name }`
-	);
-	if ( found ) {
-		return found;
-	}
-	// Markup changed by a filter or a cache: rebuild the missing part rather than fail.
-	const created = document.createElement( tag );
-	created.className = `${ WHOS_HERE_CLASS }__${ name }`;
-	root.append( created );
-	return created;
 }
 
 function renderMember( member: Member, isSelf: boolean ): HTMLLIElement {
@@ -99,9 +82,9 @@ function stateLabel( state: ConnectionState ): string {
 }
 
 export function createWhosHereView( root: HTMLElement ): WhosHereView {
-	const list = part( root, 'ul', 'list' );
-	const empty = part( root, 'p', 'empty' );
-	const status = part( root, 'p', 'status' );
+	const list = blockPart( root, WHOS_HERE_CLASS, 'ul', 'list' );
+	const empty = blockPart( root, WHOS_HERE_CLASS, 'p', 'empty' );
+	const status = blockPart( root, WHOS_HERE_CLASS, 'p', 'status' );
 	status.setAttribute( 'role', 'status' );
 	status.setAttribute( 'aria-live', 'polite' );
 	empty.hidden = true;

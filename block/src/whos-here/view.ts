@@ -5,6 +5,8 @@
  * into the page.
  */
 import { fetchToken } from '../client/api-token.js';
+import { debug } from '../client/debug.js';
+import { mountBlocks } from '../client/mount-blocks.js';
 import { connectPresence } from '../client/presence-connection.js';
 import {
 	parseWhosHereConfig,
@@ -13,11 +15,6 @@ import {
 	WHOS_HERE_ATTRIBUTE,
 } from './config.js';
 import { createWhosHereView, WHOS_HERE_STATE_ATTRIBUTE } from './render.js';
-
-function debug( message: string, detail?: unknown ): void {
-	// eslint-disable-next-line no-console
-	console.debug( message, detail );
-}
 
 function initBlock( root: HTMLElement ): void {
 	const view = createWhosHereView( root );
@@ -40,25 +37,9 @@ function initBlock( root: HTMLElement ): void {
 	} );
 }
 
-function initAll(): void {
-	document
-		.querySelectorAll< HTMLElement >( `[${ WHOS_HERE_ATTRIBUTE }]` )
-		.forEach( ( root ) => {
-			if ( root.hasAttribute( WHOS_HERE_STATE_ATTRIBUTE ) ) {
-				return;
-			}
-			try {
-				initBlock( root );
-			} catch ( error ) {
-				debug( "who's here: block failed to start", error );
-				root.setAttribute( WHOS_HERE_STATE_ATTRIBUTE, 'offline' );
-			}
-		} );
-}
-
-// WordPress 6.1 prints block view scripts in the head, so wait for the markup.
-if ( document.readyState === 'loading' ) {
-	document.addEventListener( 'DOMContentLoaded', initAll );
-} else {
-	initAll();
-}
+mountBlocks( {
+	configAttribute: WHOS_HERE_ATTRIBUTE,
+	stateAttribute: WHOS_HERE_STATE_ATTRIBUTE,
+	label: "who's here",
+	mount: initBlock,
+} );
