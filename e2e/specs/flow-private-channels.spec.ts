@@ -3,24 +3,17 @@
  * logged-in user's, not an anonymous visitor's.
  */
 import { expect, test } from '../support/fixtures.js';
-import { anonymousContext, itemTitles, loggedInContext, openLiveBlock, publishBlockPage } from '../support/live-block.js';
+import { itemTitles, openLiveBlock, publishBlockPage } from '../support/live-block.js';
 import { sendNotice, sendToUser } from '../support/notice.js';
 import { uniqueMarker } from '../support/trigger.js';
-import { createUserSession } from '../support/users.js';
+import { aliceBobAndVisitor } from '../support/users.js';
 
 test('a private-user event is shown only to that user', async ({ browser, admin, anonymous, relay, stack }) => {
   test.setTimeout(150_000);
   expect(relay.running).toBe(true);
   const slug = stack.pluginSlug;
   const blockPage = await publishBlockPage(admin, slug, `Flow 2 ${uniqueMarker('page')}`, { maxItems: 10 });
-  const alice = await createUserSession(admin, 'subscriber');
-  const bob = await createUserSession(admin, 'subscriber');
-
-  const contexts = [
-    await loggedInContext(browser, stack.wpUrl, alice.username, alice.password),
-    await loggedInContext(browser, stack.wpUrl, bob.username, bob.password),
-    await anonymousContext(browser, stack.wpUrl),
-  ];
+  const { alice, contexts } = await aliceBobAndVisitor(browser, admin, stack.wpUrl);
   try {
     const [aliceView, bobView, visitorView] = await Promise.all(contexts.map((c) => openLiveBlock(c, blockPage.link, slug)));
     const marker = uniqueMarker('private');
@@ -45,11 +38,8 @@ test("<prefix>_send_to_user() reaches every open tab of that user and nobody els
   expect(relay.running).toBe(true);
   const slug = stack.pluginSlug;
   const blockPage = await publishBlockPage(admin, slug, `Send to user ${uniqueMarker('page')}`, { maxItems: 10 });
-  const alice = await createUserSession(admin, 'subscriber');
-  const bob = await createUserSession(admin, 'subscriber');
-
-  const aliceContext = await loggedInContext(browser, stack.wpUrl, alice.username, alice.password);
-  const contexts = [aliceContext, await loggedInContext(browser, stack.wpUrl, bob.username, bob.password), await anonymousContext(browser, stack.wpUrl)];
+  const { alice, contexts } = await aliceBobAndVisitor(browser, admin, stack.wpUrl);
+  const [aliceContext] = contexts;
   try {
     // Alice has two tabs open in one browser; Bob and an anonymous visitor one each.
     const [aliceTab1, aliceTab2, bobView, visitorView] = await Promise.all(

@@ -5,10 +5,11 @@
  * logged-out tab reconnects by itself as a visitor; it must not rejoin the presence channel.
  */
 import { expect, test } from '../support/fixtures.js';
-import { blockName, itemTitles, loggedInContext, openLiveBlock } from '../support/live-block.js';
+import { blockName, itemTitles, openLiveBlock } from '../support/live-block.js';
 import { logOut, watchStates } from '../support/logout.js';
 import { sendNotice, sendToUser } from '../support/notice.js';
 import { uniqueMarker } from '../support/trigger.js';
+import { loggedInContexts } from '../support/users.js';
 import { publishWhosHerePost, reader, watchMemberRemoval, whosHereClass, whosHereNames } from '../support/whos-here.js';
 
 const WITHIN_MS = 2_000;
@@ -22,11 +23,8 @@ test("a user who logs out leaves the other's Who's Here and loses their private 
   const post = await publishWhosHerePost(admin, slug, `Logout ${marker}`, `<!-- wp:${blockName(slug)} {"maxItems":10} /-->`);
   const ana = await reader(admin, `Ana ${marker}`);
   const bo = await reader(admin, `Bo ${marker}`);
-  const contexts = [
-    await loggedInContext(browser, stack.wpUrl, ana.username, ana.password),
-    await loggedInContext(browser, stack.wpUrl, bo.username, bo.password),
-  ];
-  const [anaContext, boContext] = contexts as [(typeof contexts)[0], (typeof contexts)[0]];
+  const contexts = await loggedInContexts(browser, stack.wpUrl, [ana, bo]);
+  const [anaContext, boContext] = contexts;
   try {
     const anaTab = await openLiveBlock(anaContext, post.link, slug);
     const boTab = await openLiveBlock(boContext, post.link, slug);

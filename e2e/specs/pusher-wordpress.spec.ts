@@ -12,12 +12,11 @@
 import Pusher from 'pusher';
 import { relayProcess, type RelayProcess } from '../../stack/relay-process.js';
 import { expect, test, webhookArgs } from '../support/fixtures.js';
-import { anonymousContext, loggedInContext } from '../support/live-block.js';
 import { sendNotice, sendToUser } from '../support/notice.js';
 import { e2ePusherApp, pusherRelayArgs } from '../support/pusher-app.js';
-import { openPusherPage, type PusherPage, type Received } from '../support/pusher-page.js';
+import { openPusherPages, type PusherPage, type Received } from '../support/pusher-page.js';
 import { uniqueMarker } from '../support/trigger.js';
-import { createUserSession } from '../support/users.js';
+import { aliceBobAndVisitor } from '../support/users.js';
 
 let pusherRelay: RelayProcess | null = null;
 
@@ -64,29 +63,22 @@ test('pusher-js and Laravel Echo read public and private channels authorized by 
   stack,
 }) => {
   test.setTimeout(150_000);
-  const app = e2ePusherApp(stack.secret);
-  const alice = await createUserSession(admin, 'subscriber');
-  const bob = await createUserSession(admin, 'subscriber');
+  const { alice, contexts } = await aliceBobAndVisitor(browser, admin, stack.wpUrl);
   const aliceChannel = `private-user-${alice.id}`;
-  const contexts = [
-    await loggedInContext(browser, stack.wpUrl, alice.username, alice.password),
-    await loggedInContext(browser, stack.wpUrl, bob.username, bob.password),
-    await anonymousContext(browser, stack.wpUrl),
-  ];
   try {
-    const [aliceView, bobView, visitorView] = await Promise.all(contexts.map((context) => openPusherPage(context, stack, app)));
+    const [aliceView, bobView, visitorView] = await openPusherPages(contexts, stack);
 
     // Alice: her own private channel through both clients; the public one too.
-    expect(await aliceView!.subscribe('public')).toEqual({ ok: true });
-    expect(await aliceView!.subscribe(aliceChannel)).toEqual({ ok: true });
-    expect(await aliceView!.echoListen('public', 'notice.test')).toEqual({ ok: true });
-    expect(await aliceView!.echoListen(aliceChannel, 'notice.test')).toEqual({ ok: true });
+    expect(await aliceView.subscribe('public')).toEqual({ ok: true });
+    expect(await aliceView.subscribe(aliceChannel)).toEqual({ ok: true });
+    expect(await aliceView.echoListen('public', 'notice.test')).toEqual({ ok: true });
+    expect(await aliceView.echoListen(aliceChannel, 'notice.test')).toEqual({ ok: true });
     // Bob (a subscriber too, so under-privileged for Alice's channel) is refused by WordPress (403); a visitor has no
     // session at all (401). Both still read the public channel.
-    expect(await bobView!.subscribe(aliceChannel)).toEqual({ ok: false, status: 403, type: 'AuthError' });
-    expect(await bobView!.echoListen(aliceChannel, 'notice.test')).toEqual({ ok: false, status: 403, type: 'AuthError' });
-    expect(await visitorView!.subscribe(aliceChannel)).toEqual({ ok: false, status: 401, type: 'AuthError' });
-    for (const view of [bobView!, visitorView!]) expect(await view.subscribe('public')).toEqual({ ok: true });
+    expect(await bobView.subscribe(aliceChannel)).toEqual({ ok: false, status: 403, type: 'AuthError' });
+    expect(await bobView.echoListen(aliceChannel, 'notice.test')).toEqual({ ok: false, status: 403, type: 'AuthError' });
+    expect(await visitorView.subscribe(aliceChannel)).toEqual({ ok: false, status: 401, type: 'AuthError' });
+    for (const view of [bobView, visitorView]) expect(await view.subscribe('public')).toEqual({ ok: true });
 
     const marker = uniqueMarker('pusher');
     const fromTrigger = `trigger ${marker}`;
@@ -101,19 +93,19 @@ test('pusher-js and Laravel Echo read public and private channels authorized by 
     await sdk(stack).trigger(aliceChannel, 'notice.test', { title: fromSdkPrivate });
 
     for (const via of ['pusher-js', 'echo'] as const) {
-      for (const title of [fromTrigger, fromSdkPublic]) await expectReceived(aliceView!, via, 'public', title);
-      for (const title of [fromSendApi, fromSdkPrivate]) await expectReceived(aliceView!, via, aliceChannel, title);
+      for (const title of [fromTrigger, fromSdkPublic]) await expectReceived(aliceView, via, 'public', title);
+      for (const title of [fromSendApi, fromSdkPrivate]) await expectReceived(aliceView, via, aliceChannel, title);
     }
-    for (const view of [bobView!, visitorView!]) {
+    for (const view of [bobView, visitorView]) {
       for (const title of [fromTrigger, fromSdkPublic]) await expectReceived(view, 'pusher-js', 'public', title);
     }
     // Alice's events have reached her, so they have had their chance everywhere: Bob and the visitor saw none.
-    for (const view of [bobView!, visitorView!]) {
+    for (const view of [bobView, visitorView]) {
       const received = await view.received();
       expect(titlesOn(received, aliceChannel)).toEqual([]);
       expect(received.map((r) => r.channel)).toEqual(['public', 'public']);
     }
-    for (const view of [aliceView!, bobView!, visitorView!]) expect(view.errors).toEqual([]);
+    for (const view of [aliceView, bobView, visitorView]) expect(view.errors).toEqual([]);
   } finally {
     for (const context of contexts) await context.close();
   }
@@ -121,32 +113,25 @@ test('pusher-js and Laravel Echo read public and private channels authorized by 
 
 test('two browsers on a post see each other as presence members with the name WordPress signed; pusher:signin with /pusher/user-auth', async ({ browser, admin, stack }) => {
   test.setTimeout(150_000);
-  const app = e2ePusherApp(stack.secret);
   const post = await admin.request('/wp-json/wp/v2/posts', { method: 'POST', withNonce: true, json: { title: `Presence ${uniqueMarker('post')}`, status: 'publish' } });
   expect(post.status, post.text.slice(0, 300)).toBe(201);
   const channel = `presence-post-${post.json<{ id: number }>().id}`;
-  const alice = await createUserSession(admin, 'subscriber');
-  const bob = await createUserSession(admin, 'subscriber');
-  const contexts = [
-    await loggedInContext(browser, stack.wpUrl, alice.username, alice.password),
-    await loggedInContext(browser, stack.wpUrl, bob.username, bob.password),
-    await anonymousContext(browser, stack.wpUrl),
-  ];
+  const { alice, bob, contexts } = await aliceBobAndVisitor(browser, admin, stack.wpUrl);
   try {
-    const [aliceView, bobView, visitorView] = await Promise.all(contexts.map((context) => openPusherPage(context, stack, app)));
-    const aliceJoined = await aliceView!.joinPresence(channel);
+    const [aliceView, bobView, visitorView] = await openPusherPages(contexts, stack);
+    const aliceJoined = await aliceView.joinPresence(channel);
     expect(aliceJoined).toMatchObject({ ok: true, me: String(alice.id) });
-    const bobJoined = await bobView!.joinPresence(channel);
+    const bobJoined = await bobView.joinPresence(channel);
     expect(bobJoined).toMatchObject({ ok: true, me: String(bob.id) });
     if (bobJoined.ok) expect(Object.keys(bobJoined.members).sort()).toEqual([String(alice.id), String(bob.id)].sort());
     // Alice's page learns of Bob through pusher_internal:member_added, with the member info WordPress signed.
-    await expect.poll(async () => (await aliceView!.members(channel))[String(bob.id)], { timeout: 15_000 }).toMatchObject({ name: bob.username });
+    await expect.poll(async () => (await aliceView.members(channel))[String(bob.id)], { timeout: 15_000 }).toMatchObject({ name: bob.username });
     // A visitor is never a member (401 from WordPress).
-    expect(await visitorView!.joinPresence(channel)).toEqual({ ok: false, status: 401, type: 'AuthError' });
+    expect(await visitorView.joinPresence(channel)).toEqual({ ok: false, status: 401, type: 'AuthError' });
     // Sign-in: the relay accepts the user_data WordPress signed for Alice (pusher:signin_success); a visitor gets none.
-    expect(await aliceView!.signin()).toMatchObject({ id: String(alice.id), user_info: { name: alice.username } });
-    expect(await visitorView!.signin()).toBeNull();
-    for (const view of [aliceView!, bobView!, visitorView!]) expect(view.errors).toEqual([]);
+    expect(await aliceView.signin()).toMatchObject({ id: String(alice.id), user_info: { name: alice.username } });
+    expect(await visitorView.signin()).toBeNull();
+    for (const view of [aliceView, bobView, visitorView]) expect(view.errors).toEqual([]);
   } finally {
     for (const context of contexts) await context.close();
   }

@@ -6,11 +6,11 @@
  * flow-private-channels.spec.ts's second test.
  */
 import { expect, test } from '../support/fixtures.js';
-import { anonymousContext, itemTitles, loggedInContext, openLiveBlock, publishBlockPage } from '../support/live-block.js';
+import { anonymousContext, itemTitles, openLiveBlock, publishBlockPage } from '../support/live-block.js';
 import { logOut, watchStates } from '../support/logout.js';
 import { sendNotice } from '../support/notice.js';
 import { uniqueMarker } from '../support/trigger.js';
-import { createUserSession } from '../support/users.js';
+import { createUserSession, loggedInContexts } from '../support/users.js';
 
 const WITHIN_MS = 2_000;
 
@@ -21,8 +21,7 @@ test('a user who logs out loses their private channel within 2 s', async ({ brow
   const blockPage = await publishBlockPage(admin, slug, `Cut-off ${uniqueMarker('page')}`, { maxItems: 10 });
   const alice = await createUserSession(admin, 'subscriber');
   // Alice in two browsers (two sessions): she logs out of the first only.
-  const leaving = await loggedInContext(browser, stack.wpUrl, alice.username, alice.password);
-  const staying = await loggedInContext(browser, stack.wpUrl, alice.username, alice.password);
+  const [leaving, staying] = await loggedInContexts(browser, stack.wpUrl, [alice, alice]);
   const visitor = await anonymousContext(browser, stack.wpUrl);
   try {
     const [leavingTab, stayingTab, visitorTab] = await Promise.all([leaving, staying, visitor].map((c) => openLiveBlock(c, blockPage.link, slug)));
@@ -67,10 +66,7 @@ test('an Author demoted to Subscriber stops receiving role-author events within 
   const blockPage = await publishBlockPage(admin, slug, `Demotion ${uniqueMarker('page')}`, { maxItems: 10 });
   const ana = await createUserSession(admin, 'author');
   const colleague = await createUserSession(admin, 'author');
-  const contexts = [
-    await loggedInContext(browser, stack.wpUrl, ana.username, ana.password),
-    await loggedInContext(browser, stack.wpUrl, colleague.username, colleague.password),
-  ];
+  const contexts = await loggedInContexts(browser, stack.wpUrl, [ana, colleague]);
   try {
     const [anaTab, colleagueTab] = await Promise.all(contexts.map((c) => openLiveBlock(c, blockPage.link, slug)));
     const marker = uniqueMarker('demotion');

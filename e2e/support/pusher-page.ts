@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { BrowserContext, Page } from '@playwright/test';
 import { packageRoot } from '../../stack/package-root.js';
-import type { E2ePusherApp } from './pusher-app.js';
+import { e2ePusherApp, type E2ePusherApp } from './pusher-app.js';
 import type { E2eStack } from './stack-env.js';
 
 const PUSHER_JS = join(packageRoot(), 'node_modules', 'pusher-js', 'dist', 'web', 'pusher.min.js');
@@ -49,6 +49,15 @@ interface PageConfig {
   wsPort: number;
   authEndpoint: string;
   userAuthEndpoint: string;
+}
+
+/** Opens a Pusher page in each of these contexts at once, for the run's Pusher app; the pages come in the same order. */
+export function openPusherPages<const Contexts extends readonly BrowserContext[]>(
+  contexts: Contexts,
+  stack: E2eStack,
+): Promise<{ [K in keyof Contexts]: PusherPage }> {
+  const app = e2ePusherApp(stack.secret);
+  return Promise.all(contexts.map((context) => openPusherPage(context, stack, app))) as Promise<{ [K in keyof Contexts]: PusherPage }>;
 }
 
 /** Opens the site's front page in `context` and connects both clients. */
