@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startRelayProcess, type RelayProcess } from '../../relay/test/support/relay-process.js';
 import type { MariaDb } from './support/mariadb.js';
@@ -147,6 +148,54 @@ describe('the dispatch after a response that queued an event (MariaDB)', () => {
     const after = queueAndDispatch({ queue: false });
     expect(after.result).toMatchObject({ sent: 1, locked: false });
     expect(statuses()).toEqual(['sent']);
+  });
+});
+
+describe('the loopback after a response (Apache + mod_php, CGI, Playground: no fastcgi_finish_request, as in php-cli)', () => {
+  let server: Server;
+  let requests: string[];
+
+  beforeAll(async () => {
+    requests = [];
+    server = createServer((socket) => {
+      let request = '';
+      socket.on('data', (chunk: Buffer) => (request += chunk.toString()));
+      socket.on('end', () => requests.push(request));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  /** Runs the shutdown callback with the loopback pointed at the test's listener (php-cli blocks this process). */
+  async function deliverAfterResponse(pausedFor: number): Promise<string[]> {
+    requests.length = 0;
+    const port = (server.address() as { port: number }).port;
+    site.php<null>(`${relaySettings()}
+add_filter( 'acme_live_loopback_url', static function () { return 'http://127.0.0.1:${port}/wp-json/acme-live/v1/webhook'; } );
+${pausedFor > 0 ? `acme_live_services()['options']->record_error( 'relay down', 'delivery', time() + ${pausedFor} );` : ''}
+acme_live_services()['dispatcher']->deliver_after_response();
+echo 'null';`);
+    // The request was written before php exited; let the listener read it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return [...requests];
+  }
+
+  it('fires the signed outbox_due loopback when sending is not paused', async () => {
+    const sent = await deliverAfterResponse(0);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/^POST \/wp-json\/acme-live\/v1\/webhook HTTP\/1\.1\r\n/);
+    expect(sent[0]).toContain('"outbox_due"');
+    expect(sent[0]).toMatch(/\r\nX-WP-Realtime-Signature: t=\d+,v1=[0-9a-f]{64}\r\n/i);
+  });
+
+  it('fires none while sending is paused after a failure: the events wait, due, for relay_ready or the retry', async () => {
+    expect(await deliverAfterResponse(30)).toEqual([]);
+    // The pause over (as after relay_ready): the next response fires it again.
+    site.php<null>(`acme_live_services()['options']->record_error( '', 'delivery', 0 ); echo 'null';`);
+    expect(await deliverAfterResponse(0)).toHaveLength(1);
   });
 });
 
