@@ -1,18 +1,26 @@
 /**
- * `npm run test:e2e`: the Playwright suite once per runtime × WordPress core, one combination at a time, each with
- * its own instance (state dir, database, site) so no run sees another's data. Default matrix: Apache + mod_php +
- * MariaDB and nginx + php-fpm + MariaDB, on Debian's 6.1.9 and on 6.5.5 (built from @wp-playground/wordpress-builds,
- * see stack/wordpress-builds-core.ts). Playground is opt-in until a full run of it fits CI's budget (docs/testing.md).
+ * `npm run test:e2e`: the Playwright suite once per runtime × WordPress core, each combination with its own instance
+ * (state dir, database, site) so no run sees another's data. Default matrix: Playground (wp-env, PHP in WebAssembly,
+ * SQLite), Apache + mod_php + MariaDB and nginx + php-fpm + MariaDB, on Debian's 6.1.9 and on 6.5.5 (built from
+ * @wp-playground/wordpress-builds, see stack/wordpress-builds-core.ts).
+ *
+ * Two lanes run side by side, each one combination at a time on its own ports: Playground's, and the real stacks'.
+ * Playground serves every request with one PHP worker, so its lane is bound by that one core and takes about as long
+ * as the real stacks' four combinations together; run one after the other they would not fit CI's 90 minutes
+ * (docs/testing.md). WP_REALTIME_E2E_SERIAL=1 runs every combination in one lane. With two lanes each output line
+ * starts with its instance's name.
  *
  * A combination whose server or core is not installed here is skipped with a loud notice; in CI (CI=true) that is a
  * failure, so a green CI run always means every combination ran.
  *
- *   WP_REALTIME_E2E_RUNTIMES=apache,nginx              which runtimes (also playground, docker)
+ *   WP_REALTIME_E2E_RUNTIMES=playground,apache,nginx   which runtimes (also docker)
+ *   WP_REALTIME_E2E_SERIAL=1                            one lane: one combination at a time
  *   WP_REALTIME_E2E_CORES=6.1.9=/usr/share/wordpress,6.5.5=/path   which cores, label=directory
  *   WP_REALTIME_E2E_WP65_CORE=/path                     where the 6.5.5 core is (default .wp-realtime/cache/wp-6.5.5)
  *   node dist/e2e/run-matrix.js [playwright args…]      e.g. a spec file, --grep
  */
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEBIAN_WORDPRESS_DIR } from '../stack/local-core.js';
@@ -26,10 +34,21 @@ interface Core {
   dir: string;
 }
 
+/** The ports a combination's suite listens on: the site, its relay, and `wp-realtime dev`'s own pair. */
+interface Ports {
+  wp: number;
+  relay: number;
+  dev: number;
+  devRelay: number;
+}
+
 interface Combination {
   runtime: WordPressRuntime;
   core: Core;
   instance: string;
+  ports: Ports;
+  /** Prefix for each output line when lanes run side by side, '' when alone. */
+  tag: string;
 }
 
 interface Outcome {
@@ -47,7 +66,7 @@ let interrupted = false;
 const inCi = process.env['CI'] === 'true' || process.env['CI'] === '1';
 
 function runtimes(): WordPressRuntime[] {
-  const list = (process.env['WP_REALTIME_E2E_RUNTIMES'] ?? 'apache,nginx').split(',').map((r) => r.trim()).filter(Boolean);
+  const list = (process.env['WP_REALTIME_E2E_RUNTIMES'] ?? 'playground,apache,nginx').split(',').map((r) => r.trim()).filter(Boolean);
   for (const runtime of list) if (!isWordPressRuntime(runtime)) throw new Error(`WP_REALTIME_E2E_RUNTIMES: unknown runtime "${runtime}"`);
   return list as WordPressRuntime[];
 }
@@ -73,6 +92,23 @@ function missing(c: Combination): string | null {
     if (!existsSync(MARIADB_SERVER)) return `${MARIADB_SERVER} missing (apt-get install mariadb-server)`;
   }
   return null;
+}
+
+/** The first lane's ports (from the environment, as for one Playwright run); later lanes add LANE_PORT_STEP each. */
+const LANE_PORT_STEP = 20;
+function lanePorts(lane: number): Ports {
+  const base = (key: string, fallback: number): number => Number(process.env[key] ?? fallback) + lane * LANE_PORT_STEP;
+  return {
+    wp: base('WP_REALTIME_E2E_WP_PORT', 8890),
+    relay: base('WP_REALTIME_E2E_RELAY_PORT', 3901),
+    dev: base('WP_REALTIME_E2E_DEV_PORT', 8896),
+    devRelay: base('WP_REALTIME_E2E_DEV_RELAY_PORT', 3906),
+  };
+}
+
+/** Which lane a runtime runs in: Playground on its own, every other runtime in the other one. */
+function laneKey(runtime: WordPressRuntime): string {
+  return process.env['WP_REALTIME_E2E_SERIAL'] ? 'all' : runtime === 'playground' ? 'playground' : 'servers';
 }
 
 function instanceName(base: string, runtime: string, label: string): string {
@@ -105,11 +141,24 @@ async function runOne(c: Combination, extraArgs: string[]): Promise<Outcome> {
     WP_REALTIME_WP_CORE: c.core.dir,
     WP_REALTIME_E2E_INSTANCE: c.instance,
     WP_REALTIME_E2E_JSON_REPORT: reportFile,
+    WP_REALTIME_E2E_WP_PORT: String(c.ports.wp),
+    WP_REALTIME_E2E_RELAY_PORT: String(c.ports.relay),
+    WP_REALTIME_E2E_DEV_PORT: String(c.ports.dev),
+    WP_REALTIME_E2E_DEV_RELAY_PORT: String(c.ports.devRelay),
   };
   const started = Date.now();
   const playwright = join(root, 'node_modules', '@playwright', 'test', 'cli.js');
   const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, [playwright, 'test', '-c', join(root, 'e2e', 'playwright.config.ts'), ...extraArgs], { cwd: root, env, stdio: 'inherit' });
+    const child = spawn(process.execPath, [playwright, 'test', '-c', join(root, 'e2e', 'playwright.config.ts'), ...extraArgs], {
+      cwd: root,
+      env,
+      stdio: c.tag ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    });
+    if (c.tag) {
+      // Line by line, so that two lanes' lines never mix within a line.
+      if (child.stdout) createInterface({ input: child.stdout }).on('line', (line) => process.stdout.write(`${c.tag} ${line}\n`));
+      if (child.stderr) createInterface({ input: child.stderr }).on('line', (line) => process.stderr.write(`${c.tag} ${line}\n`));
+    }
     // Ctrl-C reaches Playwright through the terminal too. A SIGTERM to this runner is passed on as SIGINT: Playwright
     // stops gracefully (global teardown stops WordPress, MariaDB, the relay) only on SIGINT; SIGTERM kills it at once
     // and left a Playground server running on its port, which failed every later run there.
@@ -146,27 +195,53 @@ function label(c: Combination): string {
   return `${c.runtime} + WordPress ${c.core.label}`;
 }
 
-async function main(): Promise<number> {
-  const base = process.env['WP_REALTIME_E2E_INSTANCE'] || 'e2e';
-  const extraArgs = process.argv.slice(2);
-  const combinations: Combination[] = [];
-  for (const core of cores()) for (const runtime of runtimes()) combinations.push({ runtime, core, instance: instanceName(base, runtime, core.label) });
-  const outcomes: Outcome[] = [];
-  for (const c of combinations) {
+/** One lane: its combinations one after another. */
+async function runLane(lane: Combination[], extraArgs: string[]): Promise<Map<Combination, Outcome>> {
+  const outcomes = new Map<Combination, Outcome>();
+  for (const c of lane) {
     if (interrupted) {
-      outcomes.push({ combination: c, status: 'skipped', reason: 'interrupted', seconds: 0, counts: { passed: 0, failed: 0, flaky: 0, skipped: 0 }, failedTests: [] });
+      outcomes.set(c, { combination: c, status: 'skipped', reason: 'interrupted', seconds: 0, counts: { passed: 0, failed: 0, flaky: 0, skipped: 0 }, failedTests: [] });
       continue;
     }
     const why = missing(c);
     if (why) {
       const banner = `${inCi ? 'FAILED' : 'SKIPPED'}: e2e on ${label(c)}: ${why}`;
       process.stderr.write(`\n${'!'.repeat(banner.length)}\n${banner}\n${'!'.repeat(banner.length)}\n\n`);
-      outcomes.push({ combination: c, status: inCi ? 'failed' : 'skipped', reason: why, seconds: 0, counts: { passed: 0, failed: inCi ? 1 : 0, flaky: 0, skipped: 0 }, failedTests: [] });
+      outcomes.set(c, { combination: c, status: inCi ? 'failed' : 'skipped', reason: why, seconds: 0, counts: { passed: 0, failed: inCi ? 1 : 0, flaky: 0, skipped: 0 }, failedTests: [] });
       continue;
     }
-    process.stderr.write(`\n==> e2e on ${label(c)} (instance ${c.instance}, core ${c.core.dir})\n`);
-    outcomes.push(await runOne(c, extraArgs));
+    process.stderr.write(`\n==> e2e on ${label(c)} (instance ${c.instance}, core ${c.core.dir}, ports ${c.ports.wp}/${c.ports.relay})\n`);
+    outcomes.set(c, await runOne(c, extraArgs));
   }
+  return outcomes;
+}
+
+async function main(): Promise<number> {
+  const base = process.env['WP_REALTIME_E2E_INSTANCE'] || 'e2e';
+  const extraArgs = process.argv.slice(2);
+  const lanes = new Map<string, Combination[]>();
+  const combinations: Combination[] = [];
+  for (const core of cores()) {
+    for (const runtime of runtimes()) {
+      const key = laneKey(runtime);
+      const lane = lanes.get(key) ?? [];
+      lanes.set(key, lane);
+      const c: Combination = { runtime, core, instance: instanceName(base, runtime, core.label), ports: lanePorts(0), tag: '' };
+      lane.push(c);
+      combinations.push(c);
+    }
+  }
+  if (lanes.size > 1) {
+    // The real stacks keep the usual ports; Playground's lane moves.
+    for (const c of combinations) {
+      c.tag = `[${c.instance}]`;
+      if (laneKey(c.runtime) === 'playground') c.ports = lanePorts(1);
+    }
+  }
+  if (lanes.size > 1) process.stderr.write(`e2e: ${lanes.size} lanes side by side: ${[...lanes.values()].map((l) => l.map(label).join(' → ')).join('  ||  ')}\n`);
+  const results = await Promise.all([...lanes.values()].map((lane) => runLane(lane, extraArgs)));
+  const byCombination = new Map(results.flatMap((r) => [...r]));
+  const outcomes = combinations.flatMap((c) => byCombination.get(c) ?? []);
 
   const lines = ['', 'e2e matrix:', '| runtime | WordPress | result | passed | failed | flaky | time |', '|---|---|---|---|---|---|---|'];
   for (const o of outcomes) {
