@@ -1,7 +1,8 @@
 /**
  * Delivery never waits for another request: on an idle site a signed trigger and a published post each reach a
  * socket client within 2 s of their response, and the spec makes no other request meanwhile (no page view, no
- * wp-cron.php). Under Playground the harness's cron pump is the one exception (docs/delivery.md).
+ * wp-cron.php; only the probe's reads of where the sends happened). Under Playground the harness's cron pump is the
+ * one exception (docs/delivery.md).
  */
 import { expect, test } from '../support/fixtures.js';
 import { withMarker } from '../support/delivery.js';
@@ -10,11 +11,16 @@ import { eventBody, signedTrigger, uniqueMarker } from '../support/trigger.js';
 
 const IDLE_DELIVERY_MS = 2_000;
 
-test('a signed trigger on an idle site reaches a socket client within 2 s, with no other request', async ({ anonymous, relay, stack }) => {
+type SendSites = Record<'loopback' | 'webhook' | 'cron' | 'request', { requests: number; sends: number }>;
+
+test('a signed trigger on an idle site reaches a socket client within 2 s, with no other request', async ({ admin, anonymous, relay, stack }) => {
   const listener = await listenOnRelay(relay.url);
+  // Where the sends happen (the e2e probe records it after each request): the test's own requests are probe reads.
+  const sendSites = async (): Promise<SendSites> => (await admin.request('/wp-json/e2e-probe/v1/send-sites', { withNonce: true })).json<SendSites>();
   try {
     // Let whatever earlier specs left behind settle, so that the site is idle.
     await new Promise((r) => setTimeout(r, 3_000));
+    const before = await sendSites();
     for (const n of [1, 2, 3]) {
       const marker = uniqueMarker(`idle-${n}`);
       const response = await signedTrigger(anonymous, stack.pluginSlug, stack.secret, { body: eventBody('delivery.idle', marker) });
@@ -26,6 +32,20 @@ test('a signed trigger on an idle site reaches a socket client within 2 s, with 
       expect(latency, `trigger ${n} reached the socket ${latency} ms after its response`).toBeLessThan(IDLE_DELIVERY_MS);
       await new Promise((r) => setTimeout(r, 1_500));
     }
+    // The path each runtime takes (docs/delivery.md): Apache + mod_php fires one outbox_due loopback per trigger;
+    // php-fpm sends after fastcgi_finish_request() and Playground (PHP in WebAssembly) before its response ends, both
+    // in the trigger's own request and never through a loopback.
+    const after = await sendSites();
+    const delta = (kind: keyof SendSites, field: 'requests' | 'sends') => after[kind][field] - before[kind][field];
+    const why = `send sites before ${JSON.stringify(before)}, after ${JSON.stringify(after)}`;
+    test.info().annotations.push({ type: 'send sites (requests, sends) during the 3 triggers', description: why });
+    // (wp-env's Docker runtime is the official image: Apache + mod_php too.)
+    if (stack.runtime === 'apache' || stack.runtime === 'docker') {
+      expect(delta('loopback', 'requests'), why).toBeGreaterThanOrEqual(3);
+    } else {
+      expect(delta('loopback', 'requests'), why).toBe(0);
+    }
+    if (stack.runtime === 'playground') expect(delta('request', 'sends'), why).toBeGreaterThanOrEqual(3);
   } finally {
     listener.close();
   }

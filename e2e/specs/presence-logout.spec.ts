@@ -37,16 +37,17 @@ test("a user who logs out leaves the other's Who's Here and loses their private 
 
     const boRemovedAt = await watchMemberRemoval(anaTab.page, slug, bo.id);
     const boStates = await watchStates(boTab.page, slug);
-    const logoutSentAt = await logOut(await boContext.newPage(), stack.wpUrl);
+    const logout = await logOut(await boContext.newPage(), stack.wpUrl);
 
     // Gone from Ana's list, and Bo's connection (his private channel with it) ended, both within 2 s of the logout.
     await expect.poll(boRemovedAt, { timeout: WITHIN_MS + 3_000 }).not.toBeNull();
     await expect.poll(async () => (await boStates()).some((entry) => entry.state === 'offline'), { timeout: WITHIN_MS + 3_000 }).toBe(true);
-    const removedMs = (await boRemovedAt())! - logoutSentAt;
-    const cutMs = (await boStates()).find((entry) => entry.state === 'offline')!.at - logoutSentAt;
+    const removedMs = (await boRemovedAt())! - logout.sentAt;
+    const cutMs = (await boStates()).find((entry) => entry.state === 'offline')!.at - logout.sentAt;
+    const logoutMs = logout.answeredAt - logout.sentAt;
     test.info().annotations.push({ type: 'removed from Who’s Here after logout', description: `${removedMs} ms` });
-    test.info().annotations.push({ type: 'private channel cut after logout', description: `${cutMs} ms` });
-    console.log(`presence-logout: Bo left Ana's Who's Here ${removedMs} ms and his tab went offline ${cutMs} ms after the logout request was sent`);
+    test.info().annotations.push({ type: 'private channel cut after logout', description: `${cutMs} ms (the logout request itself: ${logoutMs} ms)` });
+    console.log(`presence-logout: Bo left Ana's Who's Here ${removedMs} ms and his tab went offline ${cutMs} ms after the logout request was sent (answered after ${logoutMs} ms)`);
     expect(removedMs).toBeLessThan(WITHIN_MS);
     expect(cutMs).toBeLessThan(WITHIN_MS);
     await expect(anaNames).toHaveText([`${ana.name} (you)`]);

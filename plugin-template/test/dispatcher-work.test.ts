@@ -199,6 +199,91 @@ echo 'null';`);
   });
 });
 
+describe('the send in the request itself (PHP in WebAssembly; here the acme_live_deliver_in_request filter)', () => {
+  let listener: Server;
+  let connections: number;
+  let requests: string[];
+
+  beforeAll(async () => {
+    // Stands for the loopback target and for a black-holed relay alike: it reads what it is sent, never answers.
+    connections = 0;
+    requests = [];
+    listener = createServer((socket) => {
+      connections++;
+      let request = '';
+      socket.on('data', (chunk: Buffer) => (request += chunk.toString()));
+      socket.on('close', () => requests.push(request));
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => listener.close(resolve));
+  });
+
+  interface InRequest {
+    ms: number;
+    state: { paused_until: number };
+  }
+
+  /** Queues `events` events, then runs the shutdown callback in the request with the filter on; times it. */
+  function queueAndFinishRequest(events: number, relayUrl?: string): InRequest {
+    const port = (listener.address() as { port: number }).port;
+    const settings = relayUrl === undefined ? relaySettings() : `define( 'ACME_LIVE_RELAY_URL', '${relayUrl}' ); define( 'ACME_LIVE_SECRET', '${relay!.secret}' );`;
+    return site.php<InRequest>(`${settings}
+add_filter( 'acme_live_deliver_in_request', '__return_true' );
+add_filter( 'acme_live_loopback_url', static function () { return 'http://127.0.0.1:${port}/wp-json/acme-live/v1/webhook'; } );
+$services = acme_live_services();
+for ( $n = 0; $n < ${events}; $n++ ) {
+	$services['outbox']->insert( array( 'id' => null, 'type' => 'in.request', 'channel' => 'public', 'data' => array( 'n' => $n ) ) );
+}
+$started = microtime( true );
+$services['dispatcher']->deliver_after_response();
+echo wp_json_encode( array( 'ms' => ( microtime( true ) - $started ) * 1000, 'state' => get_option( 'acme_live_delivery_state' ) ) );`);
+  }
+
+  it('sends before the response ends, with no loopback and no immediate cron event', async () => {
+    connections = 0;
+    const { ms } = queueAndFinishRequest(1);
+    expect(statuses()).toEqual(['sent']);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(connections).toBe(0);
+    expect(ms).toBeLessThan(1_000);
+    // The test site has DISABLE_WP_CRON, where the loopback path also queues an immediate cron event (a safety net
+    // for a lost loopback): the send in the request needs none. Without the filter the event is queued.
+    const scheduled = (inRequest: boolean) =>
+      site.php<number | false>(`wp_clear_scheduled_hook( 'acme_live_dispatch_now' ); add_filter( 'acme_live_deliver_in_request', '__return_${inRequest}' );
+acme_live_services()['dispatcher']->arrange_delivery(); echo wp_json_encode( wp_next_scheduled( 'acme_live_dispatch_now' ) );`);
+    expect(scheduled(true)).toBe(false);
+    expect(scheduled(false)).toEqual(expect.any(Number));
+    site.php<null>(`wp_clear_scheduled_hook( 'acme_live_dispatch_now' ); echo 'null';`);
+  });
+
+  it('sends one batch of 100 at most: the visitor waits for one send, the rest goes with the next response or the retry', () => {
+    queueAndFinishRequest(130);
+    const counts = Object.fromEntries(db.query(`SELECT status, COUNT(*) FROM ${OUTBOX_TABLE} GROUP BY status`).map((row) => [row[0], Number(row[1])]));
+    expect(counts).toEqual({ sent: 100, pending: 30 });
+  });
+
+  it('waits at most 1 s for a black-holed relay, then pauses: the next responses do not try it', async () => {
+    const port = (listener.address() as { port: number }).port;
+    connections = 0;
+    const first = queueAndFinishRequest(1, `http://127.0.0.1:${port}`);
+    // The 1 s bound, not the 5 s of a send off the visitor's time; php-cli's own start is outside the timing.
+    expect(first.ms).toBeGreaterThanOrEqual(900);
+    expect(first.ms).toBeLessThan(2_000);
+    expect(first.state.paused_until).toBeGreaterThan(Date.now() / 1000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(connections).toBe(1);
+    expect(requests.at(-1)).toMatch(/^POST \/v1\/events HTTP\/1\.1\r\n/);
+    const second = queueAndFinishRequest(1, `http://127.0.0.1:${port}`);
+    expect(second.ms).toBeLessThan(100);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(connections).toBe(1);
+    expect(statuses()).toEqual(['pending', 'pending']);
+  });
+});
+
 describe('the row lock, where the database has no GET_LOCK (Playground SQLite; forced here with DB_ENGINE)', () => {
   it('sends it under the option-row lock and removes the row afterwards', () => {
     const { result, queries } = queueAndDispatch({ sqlite: true });
