@@ -1,7 +1,8 @@
 /**
- * Waits for an event to reach a socket.io client. Under Playground it runs WP-Cron while waiting: the plugin's
- * after-response delivery is a cron event there that only runs when the harness requests wp-cron.php. On the real
- * stacks it only waits: WP-Cron is as WordPress ships it, and whatever the plugin does must deliver by itself.
+ * Waits for an event to reach a socket.io client. Under Playground it runs WP-Cron while waiting: the plugin sends in
+ * the request that queued the event there, but its retries after a failure are cron events, and the site runs
+ * wp-cron.php only when something requests it (DISABLE_WP_CRON, the harness's pump). On the real stacks it only
+ * waits: WP-Cron is as WordPress ships it, and whatever the plugin does must deliver by itself.
  */
 import type { RelayEnvelope, RelayListener } from './relay-listener.js';
 import { e2eStack } from './stack-env.js';
