@@ -69,6 +69,31 @@ async function holdNamedLock(): Promise<ChildProcess> {
   return client;
 }
 
+/** A local TCP server that reads every request it is sent and never answers: what it read, once each socket closed. */
+interface SilentListener {
+  port: number;
+  connections: number;
+  requests: string[];
+  close(): Promise<void>;
+}
+
+async function silentListener(): Promise<SilentListener> {
+  const server: Server = createServer((socket) => {
+    listener.connections++;
+    let request = '';
+    socket.on('data', (chunk: Buffer) => (request += chunk.toString()));
+    socket.on('close', () => listener.requests.push(request));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listener: SilentListener = {
+    port: (server.address() as { port: number }).port,
+    connections: 0,
+    requests: [],
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+  return listener;
+}
+
 beforeAll(async () => {
   plugin = await scaffoldedPluginSite('dispatcher-work');
   ({ db, site } = plugin);
@@ -151,28 +176,21 @@ describe('the dispatch after a response that queued an event (MariaDB)', () => {
   });
 });
 
-describe('the loopback after a response (Apache + mod_php, CGI, Playground: no fastcgi_finish_request, as in php-cli)', () => {
-  let server: Server;
+describe('the loopback after a response (Apache + mod_php, CGI: no fastcgi_finish_request, as in php-cli)', () => {
+  let server: SilentListener;
   let requests: string[];
 
   beforeAll(async () => {
-    requests = [];
-    server = createServer((socket) => {
-      let request = '';
-      socket.on('data', (chunk: Buffer) => (request += chunk.toString()));
-      socket.on('end', () => requests.push(request));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    server = await silentListener();
+    requests = server.requests;
   });
 
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-  });
+  afterAll(() => server.close());
 
   /** Runs the shutdown callback with the loopback pointed at the test's listener (php-cli blocks this process). */
   async function deliverAfterResponse(pausedFor: number): Promise<string[]> {
     requests.length = 0;
-    const port = (server.address() as { port: number }).port;
+    const port = server.port;
     site.php<null>(`${relaySettings()}
 add_filter( 'acme_live_loopback_url', static function () { return 'http://127.0.0.1:${port}/wp-json/acme-live/v1/webhook'; } );
 ${pausedFor > 0 ? `acme_live_services()['options']->record_error( 'relay down', 'delivery', time() + ${pausedFor} );` : ''}
@@ -200,26 +218,14 @@ echo 'null';`);
 });
 
 describe('the send in the request itself (PHP in WebAssembly; here the acme_live_deliver_in_request filter)', () => {
-  let listener: Server;
-  let connections: number;
-  let requests: string[];
+  // Stands for the loopback target and for a black-holed relay alike: it reads what it is sent, never answers.
+  let listener: SilentListener;
 
   beforeAll(async () => {
-    // Stands for the loopback target and for a black-holed relay alike: it reads what it is sent, never answers.
-    connections = 0;
-    requests = [];
-    listener = createServer((socket) => {
-      connections++;
-      let request = '';
-      socket.on('data', (chunk: Buffer) => (request += chunk.toString()));
-      socket.on('close', () => requests.push(request));
-    });
-    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    listener = await silentListener();
   });
 
-  afterAll(async () => {
-    await new Promise((resolve) => listener.close(resolve));
-  });
+  afterAll(() => listener.close());
 
   interface InRequest {
     ms: number;
@@ -228,7 +234,7 @@ describe('the send in the request itself (PHP in WebAssembly; here the acme_live
 
   /** Queues `events` events, then runs the shutdown callback in the request with the filter on; times it. */
   function queueAndFinishRequest(events: number, relayUrl?: string): InRequest {
-    const port = (listener.address() as { port: number }).port;
+    const port = listener.port;
     const settings = relayUrl === undefined ? relaySettings() : `define( 'ACME_LIVE_RELAY_URL', '${relayUrl}' ); define( 'ACME_LIVE_SECRET', '${relay!.secret}' );`;
     return site.php<InRequest>(`${settings}
 add_filter( 'acme_live_deliver_in_request', '__return_true' );
@@ -243,11 +249,11 @@ echo wp_json_encode( array( 'ms' => ( microtime( true ) - $started ) * 1000, 'st
   }
 
   it('sends before the response ends, with no loopback and no immediate cron event', async () => {
-    connections = 0;
+    listener.connections = 0;
     const { ms } = queueAndFinishRequest(1);
     expect(statuses()).toEqual(['sent']);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(connections).toBe(0);
+    expect(listener.connections).toBe(0);
     expect(ms).toBeLessThan(1_000);
     // The test site has DISABLE_WP_CRON, where the loopback path also queues an immediate cron event (a safety net
     // for a lost loopback): the send in the request needs none. Without the filter the event is queued.
@@ -266,20 +272,20 @@ acme_live_services()['dispatcher']->arrange_delivery(); echo wp_json_encode( wp_
   });
 
   it('waits at most 1 s for a black-holed relay, then pauses: the next responses do not try it', async () => {
-    const port = (listener.address() as { port: number }).port;
-    connections = 0;
+    const port = listener.port;
+    listener.connections = 0;
     const first = queueAndFinishRequest(1, `http://127.0.0.1:${port}`);
     // The 1 s bound, not the 5 s of a send off the visitor's time; php-cli's own start is outside the timing.
     expect(first.ms).toBeGreaterThanOrEqual(900);
     expect(first.ms).toBeLessThan(2_000);
     expect(first.state.paused_until).toBeGreaterThan(Date.now() / 1000);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(connections).toBe(1);
-    expect(requests.at(-1)).toMatch(/^POST \/v1\/events HTTP\/1\.1\r\n/);
+    expect(listener.connections).toBe(1);
+    expect(listener.requests.at(-1)).toMatch(/^POST \/v1\/events HTTP\/1\.1\r\n/);
     const second = queueAndFinishRequest(1, `http://127.0.0.1:${port}`);
     expect(second.ms).toBeLessThan(100);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(connections).toBe(1);
+    expect(listener.connections).toBe(1);
     expect(statuses()).toEqual(['pending', 'pending']);
   });
 });
