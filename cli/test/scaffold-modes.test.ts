@@ -89,8 +89,10 @@ describe('scaffolded files are readable by the web server', () => {
     mkdirSync(plugins, { recursive: true, mode: 0o755 });
     spawnSync('chmod', ['0755', cwd, join(cwd, 'wp-content')]);
     expect(runCliWithUmask('022', ['scaffold', 'acme-live', '--dir', join(plugins, 'acme-live')], cwd).code).toBe(0);
+    // From / : the test's own working directory (a checkout under a 0700 mktemp dir, say) need not be open to www-data.
     const asWebServer = spawnSync('runuser', ['-u', 'www-data', '--', 'sh', '-c', 'find "$0" -type f -exec cat {} + | wc -c', join(plugins, 'acme-live')], {
       encoding: 'utf8',
+      cwd: '/',
     });
     expect(asWebServer.stderr).toBe('');
     expect(asWebServer.status).toBe(0);
