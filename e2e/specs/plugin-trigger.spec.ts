@@ -36,6 +36,41 @@ for (const [label, path] of [
   });
 }
 
+test('the 202 is handed over before shutdown hooks run, with its length; another plugin\'s slow shutdown work does not hold it', async ({ anonymous, admin, stack }) => {
+  const SLOW_MS = 1500;
+  const started = Date.now();
+  const response = await signedTrigger(anonymous, stack.pluginSlug, stack.secret, {
+    body: eventBody('early.test', uniqueMarker('early')),
+    headers: { 'X-WP-Realtime-E2E-Slow-Shutdown': String(SLOW_MS) },
+  });
+  const answeredAt = Date.now();
+  expect(response.status, response.text).toBe(202);
+  expect(response.headers.get('content-length'), 'the declared length is the body\'s').toBe(String(Buffer.byteLength(response.text)));
+  expect(response.headers.get('content-type')).toBe('application/json; charset=UTF-8');
+  // The probe's shutdown hook records when it ended (same clock); the answer must have come well before.
+  let hook: { started_ms: number; finished_ms: number } | null = null;
+  for (const deadline = Date.now() + SLOW_MS + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+    hook = (await admin.request('/wp-json/e2e-probe/v1/slow-shutdown', { withNonce: true })).json<{ hook: typeof hook }>().hook;
+    if (hook && hook.started_ms >= started) break;
+  }
+  expect(hook, 'the slow shutdown hook ran').not.toBeNull();
+  expect(hook!.started_ms).toBeGreaterThanOrEqual(started);
+  expect(hook!.finished_ms - hook!.started_ms, 'the hook slept').toBeGreaterThanOrEqual(SLOW_MS - 50);
+  test.info().annotations.push({ type: 'answered', description: `${answeredAt - started} ms; the ${SLOW_MS} ms hook ended ${hook!.finished_ms - answeredAt} ms later (${stack.runtime})` });
+  expect(hook!.finished_ms - answeredAt, 'answered while the shutdown hook still ran').toBeGreaterThan(SLOW_MS / 2);
+});
+
+test('behind another plugin\'s output-buffer callback the 202 declares no length (the callback may change the bytes) and is whole', async ({ anonymous, stack }) => {
+  const response = await signedTrigger(anonymous, stack.pluginSlug, stack.secret, {
+    body: eventBody('buffered.test', uniqueMarker('buffered')),
+    headers: { 'X-WP-Realtime-E2E-Output-Buffer': '1' },
+  });
+  expect(response.status, response.text).toBe(202);
+  expect(response.headers.get('x-wp-realtime-e2e-buffered'), 'the callback ran').toBe('1');
+  expect(response.headers.get('content-length')).toBeNull();
+  expect(response.json<{ status: string }>().status).toBe('queued');
+});
+
 interface Rejection {
   name: string;
   expected: number[];

@@ -12,6 +12,8 @@ export interface TriggerCall {
   /** Unix seconds used for signing (default now). */
   timestamp?: number;
   method?: string;
+  /** More request headers (the e2e probe's per-request switches). */
+  headers?: Record<string, string>;
 }
 
 export function triggerPath(slug: string): string {
@@ -23,7 +25,7 @@ export function queryVarPath(slug: string): string {
 }
 
 export function signedTrigger(client: WpClient, slug: string, secret: string, call: TriggerCall): Promise<WpResponse> {
-  const headers: Record<string, string> = { 'content-type': call.contentType ?? 'application/json' };
+  const headers: Record<string, string> = { ...call.headers, 'content-type': call.contentType ?? 'application/json' };
   if (call.signature === undefined) headers[SIGNATURE_HEADER] = signatureHeader(secret, call.body, call.timestamp);
   else if (call.signature !== false) headers[SIGNATURE_HEADER] = call.signature;
   return client.request(call.path ?? triggerPath(slug), { method: call.method ?? 'POST', headers, body: call.body });

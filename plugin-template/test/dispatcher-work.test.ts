@@ -327,6 +327,6 @@ describe('the delivery state option', () => {
     expect(site.php<unknown>(`echo wp_json_encode( get_option( 'acme_live_delivery_state' ) );`)).toEqual({ paused_until: 0, error: null });
     expect(autoload()[0]?.[0]).toMatch(/^(yes|on)$/);
     expect(db.query("SELECT COUNT(*) FROM wordpress.wp_options WHERE option_name IN ('acme_live_relay_pause_until', 'acme_live_last_error')")).toEqual([['0']]);
-    expect(db.query("SELECT option_value FROM wordpress.wp_options WHERE option_name = 'acme_live_db_version'")).toEqual([['4']]);
+    expect(db.query("SELECT option_value FROM wordpress.wp_options WHERE option_name = 'acme_live_db_version'")).toEqual([['5']]);
   });
 });

@@ -111,7 +111,7 @@ describe('the upgrade from schema 2', () => {
     const columns = db.query(`SHOW COLUMNS FROM ${OUTBOX_TABLE}`).map((row) => row[0]);
     expect(columns).toContain('seq');
     expect(db.query(`SHOW INDEX FROM ${OUTBOX_TABLE} WHERE Key_name = 'status_seq'`).length).toBeGreaterThan(0);
-    expect(db.query("SELECT option_value FROM wordpress.wp_options WHERE option_name = 'acme_live_db_version'")).toEqual([['4']]);
+    expect(db.query("SELECT option_value FROM wordpress.wp_options WHERE option_name = 'acme_live_db_version'")).toEqual([['5']]);
     // The rows from before the upgrade have seq 0 and go first, by their time (same second here: by id).
     const due = dueTypes();
     expect(due).toHaveLength(3);
