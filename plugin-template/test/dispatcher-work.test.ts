@@ -158,6 +158,29 @@ describe('the dispatch after a response that queued an event (MariaDB)', () => {
     expect(statuses()).toEqual(['sent', 'sent']);
   });
 
+  it('pauses until the head of the queue is due again when its backoff outlasts the 30 s pause (nothing could be sent before)', async () => {
+    await relay!.stop();
+    try {
+      const state = site.php<{ paused_until: number; head: number }>(`${relaySettings()}
+global $wpdb;
+$services = acme_live_services();
+$services['outbox']->insert( array( 'id' => null, 'type' => 'work.test', 'channel' => 'public', 'data' => array( 'n' => 1 ) ) );
+// Two failed attempts already: the third failure backs off 30 s · 2² = 120 s.
+$wpdb->query( "UPDATE {$wpdb->prefix}acme_live_outbox SET attempts = 2" );
+$services['dispatcher']->dispatch();
+$head = $wpdb->get_var( "SELECT next_attempt_at FROM {$wpdb->prefix}acme_live_outbox" );
+echo wp_json_encode( array( 'paused_until' => get_option( 'acme_live_delivery_state' )['paused_until'], 'head' => (int) $head ) );`);
+      const now = Date.now() / 1000;
+      expect(state.head).toBeGreaterThan(now + 100);
+      expect(state.paused_until).toBe(state.head);
+    } finally {
+      relay = await startRelayProcess([], relay!.secret);
+    }
+    // relay_ready still ends it at once.
+    const resumed = site.php<Dispatched['result']>(`${relaySettings()} echo wp_json_encode( acme_live_services()['dispatcher']->dispatch( true ) );`);
+    expect(resumed).toMatchObject({ sent: 1, error: null });
+  });
+
   it('gives up while another connection holds the named lock, and sends once that holder is gone', async () => {
     const holder = await holdNamedLock();
     try {
@@ -207,6 +230,40 @@ echo 'null';`);
     expect(sent[0]).toMatch(/^POST \/wp-json\/acme-live\/v1\/webhook HTTP\/1\.1\r\n/);
     expect(sent[0]).toContain('"outbox_due"');
     expect(sent[0]).toMatch(/\r\nX-WP-Realtime-Signature: t=\d+,v1=[0-9a-f]{64}\r\n/i);
+  });
+
+  it('fires none while another process holds the dispatch lock: that holder looks again after releasing it', async () => {
+    const holder = await holdNamedLock();
+    try {
+      expect(await deliverAfterResponse(0)).toEqual([]);
+    } finally {
+      holder.kill('SIGKILL');
+      await new Promise((resolve) => holder.once('exit', resolve));
+    }
+    expect(await deliverAfterResponse(0)).toHaveLength(1);
+  });
+
+  it('hands on to a fresh run when one reached its bound with events still due (5 batches of 100)', async () => {
+    requests.length = 0;
+    const port = server.port;
+    const result = site.php<Dispatched['result']>(`${relaySettings()}
+add_filter( 'acme_live_loopback_url', static function () { return 'http://127.0.0.1:${port}/wp-json/acme-live/v1/webhook'; } );
+$services = acme_live_services();
+for ( $n = 0; $n < 520; $n++ ) {
+	$services['outbox']->insert( array( 'id' => null, 'type' => 'hand.on', 'channel' => 'public', 'data' => array( 'n' => $n ) ) );
+}
+echo wp_json_encode( $services['dispatcher']->dispatch() );`);
+    expect(result).toMatchObject({ sent: 500, failed: 0, error: null });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(requests, 'one outbox_due loopback for the 20 left').toHaveLength(1);
+    expect(requests[0]).toContain('"outbox_due"');
+    // A run that emptied the queue hands nothing on.
+    requests.length = 0;
+    expect(site.php<Dispatched['result']>(`${relaySettings()}
+add_filter( 'acme_live_loopback_url', static function () { return 'http://127.0.0.1:${port}/wp-json/acme-live/v1/webhook'; } );
+echo wp_json_encode( acme_live_services()['dispatcher']->dispatch() );`)).toMatchObject({ sent: 20, error: null });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(requests).toEqual([]);
   });
 
   it('fires none while sending is paused after a failure: the events wait, due, for relay_ready or the retry', async () => {
