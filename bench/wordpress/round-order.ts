@@ -11,7 +11,7 @@
  *   almost never on its own: an advantage for the plugin wherever that work is heavy (relay up).
  * Shuffled over the block, every pair is followed by each pair, itself included, about equally often.
  */
-import { REQUEST_KINDS, VARIANTS, type RequestKind, type Variant } from './report.js';
+import { REQUEST_KINDS, VARIANTS, type RelayState, type RequestKind, type Variant } from './report.js';
 
 export interface TimedPair {
   kind: RequestKind;
@@ -40,4 +40,18 @@ export function blockOrder(samples: number, block = 0): TimedPair[] {
     [pairs[i], pairs[j]] = [pairs[j] as TimedPair, pairs[i] as TimedPair];
   }
   return pairs;
+}
+
+/**
+ * The timed order of one relay state's block. With the relay black-holed every recipe request waits out its 5 s
+ * timeout, and the machine idles meanwhile; interleaved, that made about half of all the other requests the first one
+ * after an idle spell, and their times two-humped (10–14 ms warm, 25–45 ms after an idle spell: every variant alike,
+ * so the median fell on whichever side of the gap the 30th sample did, 1.09–1.16× between runs of the same code).
+ * So in that state the recipe's requests come after the others, each part in its own seeded shuffle. In the other
+ * states a recipe request takes as long as the rest, and the whole block stays one shuffle.
+ */
+export function stateOrder(samples: number, relayState: RelayState, block = 0): TimedPair[] {
+  const order = blockOrder(samples, block);
+  if (relayState !== 'blackhole') return order;
+  return [...order.filter((pair) => pair.variant !== 'recipe'), ...order.filter((pair) => pair.variant === 'recipe')];
 }

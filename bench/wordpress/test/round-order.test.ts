@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { REQUEST_KINDS, VARIANTS } from '../report.js';
-import { blockOrder } from '../round-order.js';
+import { blockOrder, stateOrder } from '../round-order.js';
 
 const key = (p: { kind: string; variant: string }): string => `${p.kind}/${p.variant}`;
 const PAIRS = REQUEST_KINDS.flatMap((kind) => VARIANTS.map((variant) => `${kind}/${variant}`));
@@ -47,4 +47,16 @@ describe('request-cost block order', () => {
     const counts = successions(order);
     for (const pair of PAIRS) expect((counts.get(pair) ?? new Map()).size, `successors of ${pair}`).toBeGreaterThanOrEqual(4);
   });
+
+  it('times the recipe after the other variants only with the relay black-holed (its 5 s waits idle the machine)', () => {
+    const holed = stateOrder(30, 'blackhole', 2);
+    expect(holed).toHaveLength(30 * PAIRS.length);
+    const firstRecipe = holed.findIndex((p) => p.variant === 'recipe');
+    expect(firstRecipe).toBe(30 * 2 * 2);
+    expect(holed.slice(firstRecipe).every((p) => p.variant === 'recipe')).toBe(true);
+    // The rest keeps the seeded shuffle: the same relative order as the whole block's.
+    expect(holed.slice(0, firstRecipe).map(key)).toEqual(blockOrder(30, 2).filter((p) => p.variant !== 'recipe').map(key));
+    for (const state of ['up', 'down'] as const) expect(stateOrder(30, state, 0).map(key)).toEqual(blockOrder(30, 0).map(key));
+  });
 });
+
