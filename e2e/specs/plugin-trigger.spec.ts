@@ -48,10 +48,16 @@ test('the 202 is handed over before shutdown hooks run, with its length; another
   expect(response.headers.get('content-length'), 'the declared length is the body\'s').toBe(String(Buffer.byteLength(response.text)));
   expect(response.headers.get('content-type')).toBe('application/json; charset=UTF-8');
   // The probe's shutdown hook records when it ended (same clock); the answer must have come well before.
-  let hook: { started_ms: number; finished_ms: number } | null = null;
-  for (const deadline = Date.now() + SLOW_MS + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
-    hook = (await admin.request('/wp-json/e2e-probe/v1/slow-shutdown', { withNonce: true })).json<{ hook: typeof hook }>().hook;
-    if (hook && hook.started_ms >= started) break;
+  interface HookRun {
+    started_ms: number;
+    finished_ms: number;
+  }
+  const readHook = async (): Promise<HookRun | null> =>
+    (await admin.request('/wp-json/e2e-probe/v1/slow-shutdown', { withNonce: true })).json<{ hook: HookRun | null }>().hook;
+  let hook = await readHook();
+  for (const deadline = Date.now() + SLOW_MS + 10_000; !(hook && hook.started_ms >= started) && Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 200));
+    hook = await readHook();
   }
   expect(hook, 'the slow shutdown hook ran').not.toBeNull();
   expect(hook!.started_ms).toBeGreaterThanOrEqual(started);
