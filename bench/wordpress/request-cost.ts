@@ -121,7 +121,7 @@ export async function runRequestCost(options: RequestCostOptions): Promise<Reque
     try {
       log(`request cost, relay ${relayState}: warm-up (not counted)`);
       // The recipe's warm-ups first: black-holed, each leaves the machine idle for 5 s, and the next request is a cold one.
-      const warmUps = [...VARIANTS].sort((a, b) => Number(b === 'recipe') - Number(a === 'recipe'));
+      const warmUps = ['recipe' as const, ...VARIANTS.filter((variant) => variant !== 'recipe')];
       for (const variant of warmUps) for (const kind of REQUEST_KINDS) await timedRequest(site, visitor, kind, variant);
       // Progress every 30 requests (5 × the pairs), or every 20 s when requests are slow (the recipe waits out 5 s per
       // black-holed request).
